@@ -1,0 +1,126 @@
+/**
+ * The one configuration schema. Every key is validated at start-up; an error
+ * names the key and why. Defaults live in `config/default.yaml` (with a
+ * comment per key), not here, so operators can read them in one place.
+ */
+import { z } from 'zod';
+import { ACTIONS } from '../core/index.js';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+const listen = z.strictObject({ host: z.string().min(1), port });
+
+const rate = z.strictObject({
+  count: positiveInt,
+  perSeconds: positiveInt,
+});
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a DNS host name');
+
+const action = z.enum(ACTIONS);
+
+const nextHop = z.strictObject({
+  host: z.string().min(1),
+  port: port.default(25),
+  /** `required`: STARTTLS or fail; `opportunistic`: try STARTTLS; `none`: plaintext. */
+  tls: z.enum(['required', 'opportunistic', 'none']).default('opportunistic'),
+  /** Verify the next hop's certificate chain and name. */
+  verifyCertificate: z.boolean().default(false),
+});
+
+const thresholds = z.strictObject({
+  tag: z.number(),
+  quarantine: z.number(),
+  reject: z.number(),
+});
+
+const domain = z.strictObject({
+  name: hostname,
+  /** `any`: every local part is accepted; otherwise the list of accepted addresses (local parts or full). */
+  recipients: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]).default('any'),
+  /** Absent: deliver into the local Maildir under the data folder. */
+  nextHop: nextHop.optional(),
+  thresholds: thresholds.optional(),
+  subjectPrefix: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  node: z.strictObject({
+    /** Name used in the banner, EHLO, `Received:` and DSNs. */
+    hostname,
+  }),
+  /** Folder for the spool, database, Maildir, quarantine and generated TLS keys. */
+  dataDir: z.string().min(1),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  smtp: z.strictObject({
+    listen,
+    banner: z.string().min(1),
+    tls: z.strictObject({
+      /** PEM certificate chain file; absent: a self-signed one is generated into the data folder. */
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      minVersion: z.enum(['TLSv1.2', 'TLSv1.3']),
+    }),
+    limits: z.strictObject({
+      maxConnections: positiveInt,
+      maxConnectionsPerIp: positiveInt,
+      connectionRatePerIp: rate,
+      messageRatePerIp: rate,
+      maxRecipients: positiveInt,
+      maxMessageBytes: positiveInt,
+      idleTimeoutSeconds: positiveInt,
+      dataTimeoutSeconds: positiveInt,
+      maxBadCommands: positiveInt,
+    }),
+    /** What to do with a bare LF in DATA (SMTP smuggling vector): refuse, or accept and record a finding. */
+    bareLf: z.enum(['reject', 'accept']),
+  }),
+  http: z.strictObject({
+    listen,
+  }),
+  storage: z.strictObject({
+    sqlite: z.strictObject({ path: z.string().min(1) }),
+  }),
+  analysis: z.strictObject({
+    workers: positiveInt.max(64),
+    timeBudgetMs: positiveInt,
+    /** Applies when analysis exceeds its budget or crashes. Never `deliver`. */
+    onTimeout: z.enum(['quarantine', 'defer']),
+    workerHeapMb: positiveInt,
+    maxMimeParts: positiveInt,
+    maxMimeDepth: positiveInt,
+  }),
+  policy: z.strictObject({
+    thresholds,
+    subjectPrefix: z.string().optional(),
+    /** Override the score a symbol contributes. */
+    symbolScores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), z.number()),
+    /** Force an action whenever a symbol is present. */
+    symbolActions: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), action),
+  }),
+  domains: z.array(domain).min(1),
+  delivery: z.strictObject({
+    concurrency: positiveInt,
+    maxAgeHours: positiveInt,
+    retry: z.strictObject({
+      initialSeconds: positiveInt,
+      maxSeconds: positiveInt,
+      factor: z.number().min(1),
+    }),
+    connectTimeoutSeconds: positiveInt,
+    /** Local Maildir (relative to the data folder) for domains without a next hop. */
+    maildir: z.string().min(1),
+  }),
+});
+
+export type MoatConfig = z.infer<typeof configSchema>;
+export type DomainConfig = MoatConfig['domains'][number];
+export type NextHopConfig = NonNullable<DomainConfig['nextHop']>;
+export type PolicyConfig = MoatConfig['policy'];
+export type SmtpConfig = MoatConfig['smtp'];
+export type AnalysisConfig = MoatConfig['analysis'];
+export type DeliveryConfig = MoatConfig['delivery'];

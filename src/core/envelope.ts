@@ -1,0 +1,35 @@
+/**
+ * The SMTP envelope and connection facts of one transaction, as recorded at
+ * the front door. Serialisable: it travels to workers, the spool and the API.
+ */
+
+/** TLS facts of the session that carried the message (absent on plaintext). */
+export interface TlsInfo {
+  readonly protocol: string;
+  readonly cipher: string;
+}
+
+export interface ClientInfo {
+  /** Remote IP address as seen on the socket (later: as stated by a trusted proxy). */
+  readonly address: string;
+  readonly port: number;
+  /** Reverse DNS name, when resolved. */
+  readonly reverseName?: string;
+  /** HELO/EHLO argument exactly as the client sent it. */
+  readonly helo: string;
+  readonly tls?: TlsInfo;
+}
+
+export interface Envelope {
+  /** Reverse path; the empty string is the null sender `<>` (bounces). */
+  readonly mailFrom: string;
+  readonly rcptTo: readonly string[];
+  readonly client: ClientInfo;
+  /** SMTP session id (smtp-server's), for log correlation. */
+  readonly sessionId: string;
+  /** ISO timestamp at which the DATA phase completed. */
+  readonly receivedAt: string;
+  /** BODY= parameter of MAIL FROM, when given. */
+  readonly body?: '7BIT' | '8BITMIME' | 'BINARYMIME';
+  readonly smtpUtf8: boolean;
+}

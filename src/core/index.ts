@@ -1,0 +1,10 @@
+export type { Envelope, ClientInfo, TlsInfo } from './envelope.js';
+export type { Finding, Severity } from './finding.js';
+export { SEVERITIES } from './finding.js';
+export type { Artifact } from './artifact.js';
+export type { Action, SmtpReply, Verdict } from './verdict.js';
+export { ACTIONS } from './verdict.js';
+export type { AnalysisResult, MessageHeaders } from './analysis-result.js';
+export { MoatError, SmtpReplyError, ConfigError } from './errors.js';
+export { createQueueId, isQueueId } from './ids.js';
+export { escapeForDisplay } from './display.js';
