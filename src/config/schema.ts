@@ -48,6 +48,8 @@ const domain = z.strictObject({
 
 export const configSchema = z.strictObject({
   node: z.strictObject({
+    /** Stable name of this node in a cluster; it owns its spool and its queue rows. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'must be 1-63 letters, digits, dot, dash or underscore'),
     /** Name used in the banner, EHLO, `Received:` and DSNs. */
     hostname,
   }),

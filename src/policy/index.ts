@@ -1,0 +1,2 @@
+export { decide, computePolicyVersion } from './decide.js';
+export type { DecisionInput, PolicySettings } from './decide.js';

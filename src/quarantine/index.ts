@@ -1,0 +1,2 @@
+export { createQuarantine } from './quarantine.js';
+export type { Quarantine, QuarantineEntry, QuarantineIndexPort, QuarantineOptions } from './quarantine.js';

@@ -1,0 +1,159 @@
+/**
+ * What happens between the end of DATA and the reply: spool the body,
+ * analyse it, let policy decide, then make the outcome durable (spool or
+ * quarantine, queue rows, message log) before answering. Any failure here
+ * answers 4xx; nothing is acknowledged that is not on disk.
+ */
+import type { Logger } from 'pino';
+import type { Action, AnalysisResult, Envelope, Finding, Verdict } from '../core/index.js';
+import { MoatError, SmtpReplyError } from '../core/index.js';
+import type { DomainConfig } from '../config/schema.js';
+import type { SpoolMeta } from '../delivery/ports.js';
+import { buildReceivedHeader } from '../delivery/index.js';
+import { buildVerdictHeaders } from './verdict-headers.js';
+import { MAX_LINE_OCTETS, type IncomingMessage, type Spool } from '../spool/index.js';
+
+export type MessageStatus = 'queued' | 'quarantined' | 'rejected' | 'deferred';
+
+export interface IntakeDependencies {
+  readonly spool: Spool;
+  readonly hostname: string;
+  readonly maxMessageBytes: number;
+  readonly bareLf: 'reject' | 'accept';
+  readonly logger: Logger;
+  analyze(path: string): Promise<AnalysisResult>;
+  decide(findings: readonly Finding[], domains: readonly DomainConfig[], queueId: string): Verdict;
+  domainsOf(recipients: readonly string[]): readonly DomainConfig[];
+  hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
+  enqueue(queueId: string, recipients: readonly string[], now: Date): Promise<void>;
+  record(entry: {
+    queueId: string;
+    envelope: Envelope;
+    size: number;
+    sha256: string;
+    analysis: AnalysisResult;
+    verdict: Verdict;
+    status: MessageStatus;
+  }): Promise<void>;
+  kickDelivery(): void;
+  observe(outcome: { action: Action; analysisSeconds: number; findings: readonly Finding[] }): void;
+  now?: () => Date;
+}
+
+export interface IntakeResult {
+  readonly queueId: string;
+  readonly verdict: Verdict;
+}
+
+/** Transport-level findings from the byte scan done while spooling. */
+function transportFindings(incoming: IncomingMessage, envelope: Envelope): Finding[] {
+  const findings: Finding[] = [];
+  const { scan } = incoming;
+  if (scan.bareLf) {
+    findings.push({ engine: 'smtp', symbol: 'SMTP_BARE_LF', score: 3, severity: 'medium', detail: 'bare LF line ending in DATA (SMTP smuggling vector)' });
+  }
+  if (scan.eightBit && envelope.body !== '8BITMIME' && !envelope.smtpUtf8) {
+    findings.push({ engine: 'smtp', symbol: 'SMTP_8BIT_UNDECLARED', score: 0.5, severity: 'low', detail: '8-bit data without BODY=8BITMIME' });
+  }
+  if (scan.longestLine > MAX_LINE_OCTETS) {
+    findings.push({ engine: 'smtp', symbol: 'SMTP_LINE_TOO_LONG', score: 0.5, severity: 'low', detail: `line of ${scan.longestLine} octets exceeds RFC 5321's ${MAX_LINE_OCTETS}` });
+  }
+  return findings;
+}
+
+/** Creates the DATA handler. */
+export function createIntake(deps: IntakeDependencies) {
+  const now = deps.now ?? (() => new Date());
+
+  return async function intake(body: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<IntakeResult> {
+    const incoming = await deps.spool.receive(body, { maxBytes: deps.maxMessageBytes });
+    const log = deps.logger.child({ sessionId: envelope.sessionId, spoolId: incoming.queueId });
+    if (incoming.oversized) {
+      // smtp-server answers 552 itself (rejectOversized); this only keeps the record honest.
+      throw new SmtpReplyError(552, '5.3.4', 'Message exceeds the maximum message size');
+    }
+    if (incoming.scan.nul) {
+      await deps.spool.discard(incoming);
+      log.info({ reason: 'nul' }, 'message refused');
+      throw new SmtpReplyError(554, '5.6.0', 'NUL octets are not allowed in a message');
+    }
+    if (incoming.scan.bareLf && deps.bareLf === 'reject') {
+      await deps.spool.discard(incoming);
+      log.info({ reason: 'bare-lf' }, 'message refused');
+      throw new SmtpReplyError(554, '5.5.2', 'Bare LF line endings are not allowed, use CRLF');
+    }
+
+    let analysis: AnalysisResult;
+    try {
+      analysis = await deps.analyze(incoming.path);
+    } catch (error) {
+      await deps.spool.discard(incoming);
+      throw new MoatError('INTAKE_ANALYSIS_FAILED', 'analysis could not run', { cause: error });
+    }
+    const findings = [...transportFindings(incoming, envelope), ...analysis.findings];
+    const result: AnalysisResult = { ...analysis, findings };
+    const domains = deps.domainsOf(envelope.rcptTo);
+    const verdict = deps.decide(findings, domains, incoming.queueId);
+    deps.observe({ action: verdict.action, analysisSeconds: analysis.elapsedMs / 1000, findings });
+
+    const entry = { queueId: incoming.queueId, envelope, size: incoming.size, sha256: incoming.sha256, analysis: result, verdict };
+    switch (verdict.action) {
+      case 'reject':
+      case 'defer': {
+        await deps.spool.discard(incoming);
+        await deps.record({ ...entry, status: verdict.action === 'reject' ? 'rejected' : 'deferred' }).catch((error: unknown) => {
+          log.error({ err: error }, 'message log write failed for a refused message');
+        });
+        log.info({ action: verdict.action, score: verdict.score }, 'message refused by policy');
+        const reply = verdict.reply ?? { code: 451, enhanced: '4.3.0', message: 'Try again later' };
+        throw new SmtpReplyError(reply.code, reply.enhanced, reply.message);
+      }
+      case 'quarantine': {
+        const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
+        await deps.hold(incoming, meta);
+        await deps.record({ ...entry, status: 'quarantined' });
+        log.info({ action: verdict.action, score: verdict.score, elapsedMs: analysis.elapsedMs }, 'message quarantined');
+        return { queueId: incoming.queueId, verdict };
+      }
+      case 'deliver':
+      case 'tag': {
+        const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
+        await deps.spool.commit(incoming, meta);
+        try {
+          await deps.record({ ...entry, status: 'queued' });
+          await deps.enqueue(incoming.queueId, envelope.rcptTo, now());
+        } catch (error) {
+          // Not acknowledged yet: undo the spool entry and let the sender retry.
+          await deps.spool.remove(incoming.queueId);
+          throw new MoatError('INTAKE_QUEUE_FAILED', 'could not queue the message', { cause: error });
+        }
+        deps.kickDelivery();
+        log.info({ action: verdict.action, score: verdict.score, elapsedMs: analysis.elapsedMs }, 'message queued');
+        return { queueId: incoming.queueId, verdict };
+      }
+    }
+  };
+}
+
+function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelope, verdict: Verdict): SpoolMeta {
+  const received = buildReceivedHeader({
+    helo: envelope.client.helo,
+    clientAddress: envelope.client.address,
+    hostname,
+    queueId: incoming.queueId,
+    date: new Date(envelope.receivedAt),
+    smtpUtf8: envelope.smtpUtf8,
+    ...(envelope.client.reverseName === undefined ? {} : { reverseName: envelope.client.reverseName }),
+    ...(envelope.client.tls === undefined ? {} : { tls: envelope.client.tls }),
+    ...(envelope.rcptTo.length === 1 && envelope.rcptTo[0] !== undefined ? { recipient: envelope.rcptTo[0] } : {}),
+  });
+  const verdictHeaders = verdict.action === 'tag' ? buildVerdictHeaders(verdict) : '';
+  return {
+    queueId: incoming.queueId,
+    envelope,
+    verdict,
+    headerPrefix: received + verdictHeaders,
+    size: incoming.size,
+    sha256: incoming.sha256,
+  };
+}

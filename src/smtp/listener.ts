@@ -1,0 +1,177 @@
+/**
+ * The front door: smtp-server configured for an MX, with connection and
+ * rate limits, recipient validation (never an open relay) and the DATA
+ * handler. Callback APIs are adapted to promises here and go no further.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { Envelope } from '../core/index.js';
+import { MoatError, SmtpReplyError } from '../core/index.js';
+import type { SmtpConfig } from '../config/schema.js';
+import { MoatSmtpServer } from './moat-smtp-server.js';
+import { createConcurrencyTracker, createRateLimiter } from './rate-limiter.js';
+import { envelopeFromSession } from './session-envelope.js';
+import type { IntakeResult } from './intake.js';
+
+export type RecipientCheck = { ok: true } | { ok: false; reason: 'domain' | 'recipient' | 'syntax' };
+
+export type ConnectionResult = 'accepted' | 'refused-rate' | 'refused-concurrency';
+
+export interface SmtpObserver {
+  connection(result: ConnectionResult): void;
+  active(delta: 1 | -1): void;
+  dataReply(seconds: number, code: number): void;
+}
+
+export interface SmtpListenerOptions {
+  readonly smtp: SmtpConfig;
+  readonly hostname: string;
+  readonly tls: { readonly key: Buffer; readonly cert: Buffer };
+  readonly logger: Logger;
+  readonly observer: SmtpObserver;
+  checkRecipient(address: string): RecipientCheck;
+  intake(body: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<IntakeResult>;
+}
+
+export interface SmtpListener {
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+type Done = (err?: Error | null) => void;
+
+function toSmtpError(error: SmtpReplyError): Error & { responseCode: number } {
+  // smtp-server reads `responseCode` and the message; the enhanced code
+  // leads the text and MoatSmtpServer keeps it as ours.
+  return Object.assign(new Error(`${error.enhanced} ${error.message}`), { responseCode: error.responseCode });
+}
+
+/** Creates (does not start) the SMTP listener. */
+export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
+  const { smtp, logger, observer } = options;
+  const limits = smtp.limits;
+  const connectionRate = createRateLimiter(limits.connectionRatePerIp);
+  const messageRate = createRateLimiter(limits.messageRatePerIp);
+  const perIp = createConcurrencyTracker(limits.maxConnectionsPerIp);
+  const counted = new Set<string>();
+
+  const server = new MoatSmtpServer({
+    name: options.hostname,
+    banner: smtp.banner,
+    key: options.tls.key,
+    cert: options.tls.cert,
+    minVersion: smtp.tls.minVersion,
+    size: limits.maxMessageBytes,
+    rejectOversized: true,
+    maxRecipients: limits.maxRecipients,
+    maxClients: limits.maxConnections,
+    socketTimeout: limits.idleTimeoutSeconds * 1000,
+    closeTimeout: 5000,
+    maxHardErrors: limits.maxBadCommands,
+    // An MX takes mail from anyone; AUTH belongs to the submission service.
+    disabledCommands: ['AUTH'],
+    authOptional: true,
+    // Reverse DNS arrives with the resolver of the sender-authentication issue;
+    // until then no lookup leaves the machine from the SMTP path.
+    disableReverseLookup: true,
+    logger: false,
+
+    onConnect(session: SMTPServerSession, done: Done) {
+      const ip = session.remoteAddress;
+      if (!connectionRate.hit(ip).allowed) {
+        observer.connection('refused-rate');
+        logger.warn({ sessionId: session.id, clientIp: ip }, 'connection rate exceeded');
+        return done(toSmtpError(new SmtpReplyError(421, '4.7.0', 'Too many connections from your address, try again later')));
+      }
+      if (!perIp.acquire(ip)) {
+        observer.connection('refused-concurrency');
+        return done(toSmtpError(new SmtpReplyError(421, '4.7.0', 'Too many concurrent connections from your address')));
+      }
+      counted.add(session.id);
+      observer.connection('accepted');
+      observer.active(1);
+      done();
+    },
+
+    onClose(session: SMTPServerSession) {
+      if (counted.delete(session.id)) {
+        perIp.release(session.remoteAddress);
+        observer.active(-1);
+      }
+    },
+
+    onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, done: Done) {
+      if (!messageRate.hit(session.remoteAddress).allowed) {
+        logger.warn({ sessionId: session.id, clientIp: session.remoteAddress }, 'message rate exceeded');
+        return done(toSmtpError(new SmtpReplyError(451, '4.7.1', 'Too many messages from your address, try again later')));
+      }
+      done();
+    },
+
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, done: Done) {
+      const check = options.checkRecipient(address.address);
+      if (check.ok) return done();
+      switch (check.reason) {
+        case 'domain':
+          return done(toSmtpError(new SmtpReplyError(550, '5.7.1', 'Relaying denied: this server does not accept mail for that domain')));
+        case 'recipient':
+          return done(toSmtpError(new SmtpReplyError(550, '5.1.1', 'No such recipient here')));
+        case 'syntax':
+          return done(toSmtpError(new SmtpReplyError(553, '5.1.3', 'Recipient address syntax not accepted')));
+      }
+    },
+
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, done: (err?: Error | null, message?: string) => void) {
+      const startedAt = Date.now();
+      const envelope = envelopeFromSession(session, new Date());
+      // The idle timeout does not stop a client that drips one byte a minute.
+      const dataTimer = setTimeout(() => {
+        logger.info({ sessionId: session.id }, 'DATA phase timed out');
+        server.drop(session.id, '4.4.2 DATA phase took too long, closing connection');
+      }, limits.dataTimeoutSeconds * 1000);
+      dataTimer.unref();
+      stream.once('end', () => clearTimeout(dataTimer));
+
+      const reply = (code: number, err: Error | null, message?: string): void => {
+        clearTimeout(dataTimer);
+        observer.dataReply((Date.now() - startedAt) / 1000, code);
+        if (err === null) done(null, message);
+        else done(err);
+      };
+
+      options.intake(stream, envelope).then(
+        (result) => reply(250, null, `2.0.0 Ok: queued as ${result.queueId}`),
+        (error: unknown) => {
+          if (error instanceof SmtpReplyError) return reply(error.responseCode, toSmtpError(error));
+          const code = error instanceof MoatError ? error.code : 'UNEXPECTED';
+          const full = code === 'SPOOL_FULL';
+          logger.error({ err: error, sessionId: session.id, code }, 'message not accepted');
+          const smtpError = full
+            ? new SmtpReplyError(452, '4.3.1', 'Insufficient system storage, try again later')
+            : new SmtpReplyError(451, '4.3.0', 'Local error in processing, try again later');
+          reply(smtpError.responseCode, toSmtpError(smtpError));
+        },
+      );
+    },
+  });
+
+  server.on('error', (error: Error) => {
+    logger.warn({ err: error }, 'smtp connection error');
+  });
+
+  return {
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(smtp.listen.port, smtp.listen.host, () => {
+          server.server.off('error', reject);
+          resolve(server.server.address() as AddressInfo);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

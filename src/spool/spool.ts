@@ -1,0 +1,231 @@
+/**
+ * The spool owns accepted mail on local disk. A message is durable when its
+ * body (`<id>.eml`) and its meta (`<id>.json`) are fsynced in `messages/`;
+ * the meta file is the commit point and only then does SMTP answer `250`.
+ * Bodies being received live in `incoming/` and are never acknowledged.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createQueueId, isQueueId, MoatError } from '../core/index.js';
+import type { SpoolMeta, SpoolReader } from '../delivery/ports.js';
+import { createBodyScanner, type BodyScanResult } from './body-scan.js';
+import { fsyncDirectory, writeFileDurable } from './durable-fs.js';
+
+/** A body written to `incoming/`, analysed but not yet acknowledged. */
+export interface IncomingMessage {
+  readonly queueId: string;
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly scan: BodyScanResult;
+  /** More bytes arrived than `maxBytes`; the surplus was drained, not stored. */
+  readonly oversized: boolean;
+}
+
+export interface ReceiveOptions {
+  readonly maxBytes: number;
+  readonly queueId?: string;
+}
+
+export interface RecoveryReport {
+  readonly committed: readonly SpoolMeta[];
+  /** Entries moved to `corrupt/` because their meta could not be read. */
+  readonly corrupt: readonly string[];
+  /** Unacknowledged bodies left in `incoming/` by a crash, removed. */
+  readonly abandoned: number;
+}
+
+const STORAGE_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
+
+export class Spool implements SpoolReader {
+  readonly root: string;
+  private readonly incomingDir: string;
+  private readonly messagesDir: string;
+  private readonly corruptDir: string;
+
+  private constructor(root: string) {
+    this.root = root;
+    this.incomingDir = join(root, 'incoming');
+    this.messagesDir = join(root, 'messages');
+    this.corruptDir = join(root, 'corrupt');
+  }
+
+  /** Opens (creating) the spool folders under `root`. */
+  static async open(root: string): Promise<Spool> {
+    const spool = new Spool(root);
+    for (const dir of [spool.incomingDir, spool.messagesDir, spool.corruptDir]) {
+      await mkdir(dir, { recursive: true, mode: 0o750 });
+    }
+    return spool;
+  }
+
+  /**
+   * Streams a message body into `incoming/`, hashing and scanning it on the
+   * way. The source is always read to its end (SMTP needs the terminator
+   * before it can reply), even after a write error or the size limit.
+   */
+  async receive(source: AsyncIterable<Uint8Array>, options: ReceiveOptions): Promise<IncomingMessage> {
+    const queueId = options.queueId ?? createQueueId();
+    const path = join(this.incomingDir, `${queueId}.eml`);
+    const hash = createHash('sha256');
+    const scanner = createBodyScanner();
+    let size = 0;
+    let oversized = false;
+    let writeError: unknown;
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(path, 'wx', 0o640);
+      for await (const chunk of source) {
+        if (writeError !== undefined || oversized) continue; // drain
+        if (size + chunk.length > options.maxBytes) {
+          oversized = true;
+          continue;
+        }
+        size += chunk.length;
+        hash.update(chunk);
+        scanner.update(chunk);
+        try {
+          await handle.write(chunk);
+        } catch (error) {
+          writeError = error;
+        }
+      }
+      if (writeError === undefined && !oversized) await handle.sync();
+    } catch (error) {
+      writeError ??= error;
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+    if (writeError !== undefined || oversized) {
+      await rm(path, { force: true });
+      if (writeError !== undefined) throw spoolWriteError(writeError);
+    }
+    return { queueId, path, size, sha256: hash.digest('hex'), scan: scanner.result(), oversized };
+  }
+
+  /** Makes an analysed message durable. Returns once `250` may be sent. */
+  async commit(incoming: IncomingMessage, meta: SpoolMeta): Promise<void> {
+    try {
+      await rename(incoming.path, this.bodyPath(meta.queueId));
+      await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta));
+    } catch (error) {
+      throw spoolWriteError(error);
+    }
+  }
+
+  /** Stores a locally generated message (DSN, release) directly as committed. */
+  async store(meta: SpoolMeta, raw: Uint8Array): Promise<void> {
+    try {
+      await writeFileDurable(this.bodyPath(meta.queueId), raw);
+      await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta));
+    } catch (error) {
+      throw spoolWriteError(error);
+    }
+  }
+
+  /** Drops a received body that will not be acknowledged (rejected or deferred). */
+  async discard(incoming: IncomingMessage): Promise<void> {
+    await rm(incoming.path, { force: true });
+  }
+
+  async readMeta(queueId: string): Promise<SpoolMeta | undefined> {
+    if (!isQueueId(queueId)) return undefined;
+    try {
+      return parseMeta(await readFile(this.metaPath(queueId), 'utf8'), queueId);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  openBody(queueId: string): Readable {
+    if (!isQueueId(queueId)) throw new MoatError('SPOOL_BAD_ID', `not a queue id: ${JSON.stringify(queueId)}`);
+    return createReadStream(this.bodyPath(queueId));
+  }
+
+  bodyPath(queueId: string): string {
+    return join(this.messagesDir, `${queueId}.eml`);
+  }
+
+  async remove(queueId: string): Promise<void> {
+    if (!isQueueId(queueId)) return;
+    // Meta first: without it the entry is no longer committed, so a crash
+    // in between leaves an orphan body, never a meta without a body.
+    await rm(this.metaPath(queueId), { force: true });
+    await rm(this.bodyPath(queueId), { force: true });
+  }
+
+  /**
+   * After a restart: clears never-acknowledged bodies from `incoming/`,
+   * moves unreadable entries aside to `corrupt/` and returns every
+   * committed message so the caller can make sure each one is queued.
+   */
+  async recover(): Promise<RecoveryReport> {
+    let abandoned = 0;
+    for (const name of await readdir(this.incomingDir)) {
+      await rm(join(this.incomingDir, name), { force: true });
+      abandoned++;
+    }
+    const committed: SpoolMeta[] = [];
+    const corrupt: string[] = [];
+    const names = new Set(await readdir(this.messagesDir));
+    for (const name of names) {
+      if (name.endsWith('.tmp')) {
+        await rm(join(this.messagesDir, name), { force: true });
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      const queueId = name.slice(0, -'.json'.length);
+      try {
+        if (!names.has(`${queueId}.eml`)) throw new Error('body file missing');
+        committed.push(parseMeta(await readFile(join(this.messagesDir, name), 'utf8'), queueId));
+      } catch {
+        await this.moveAside(name);
+        if (names.has(`${queueId}.eml`)) await this.moveAside(`${queueId}.eml`);
+        corrupt.push(queueId);
+      }
+    }
+    // Bodies whose meta never landed were not acknowledged: drop them.
+    for (const name of names) {
+      if (name.endsWith('.eml') && !names.has(`${name.slice(0, -'.eml'.length)}.json`)) {
+        await rm(join(this.messagesDir, name), { force: true });
+        abandoned++;
+      }
+    }
+    await fsyncDirectory(this.messagesDir);
+    committed.sort((a, b) => a.queueId.localeCompare(b.queueId));
+    return { committed, corrupt, abandoned };
+  }
+
+  private async moveAside(name: string): Promise<void> {
+    await rename(join(this.messagesDir, name), join(this.corruptDir, name));
+  }
+
+  private metaPath(queueId: string): string {
+    return join(this.messagesDir, `${queueId}.json`);
+  }
+}
+
+function parseMeta(text: string, queueId: string): SpoolMeta {
+  // Trust boundary: our own file, but it may be truncated or edited by hand.
+  const value = JSON.parse(text) as SpoolMeta;
+  if (value.queueId !== queueId || typeof value.envelope !== 'object' || !Array.isArray(value.envelope.rcptTo)) {
+    throw new MoatError('SPOOL_META_INVALID', `spool meta for ${queueId} is malformed`);
+  }
+  return value;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function spoolWriteError(error: unknown): MoatError {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  if (code !== undefined && STORAGE_FULL_CODES.has(code)) {
+    return new MoatError('SPOOL_FULL', 'spool disk is full', { cause: error });
+  }
+  return new MoatError('SPOOL_WRITE_FAILED', 'could not write to the spool', { cause: error });
+}
