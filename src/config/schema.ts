@@ -116,6 +116,8 @@ export const configSchema = z.strictObject({
     connectTimeoutSeconds: positiveInt,
     /** Local Maildir (relative to the data folder) for domains without a next hop. */
     maildir: z.string().min(1),
+    /** Route for mail to domains Moat does not serve (bounces to senders). Absent: the domain's MX from DNS. */
+    smartHost: nextHop.optional(),
   }),
 });
 

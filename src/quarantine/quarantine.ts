@@ -26,8 +26,8 @@ export interface QuarantineIndexPort {
   add(entry: { queueId: string; sha256: string; size: number; reason: string; at: Date }): Promise<void>;
   list(options?: { state?: 'held' | 'released' | 'deleted'; limit?: number }): Promise<readonly QuarantineEntry[]>;
   get(queueId: string): Promise<QuarantineEntry | undefined>;
-  markReleased(queueId: string, by: string, at: Date): Promise<void>;
-  markDeleted(queueId: string, at: Date): Promise<void>;
+  markReleased(queueId: string, by: string, at: Date): Promise<unknown>;
+  markDeleted(queueId: string, at: Date): Promise<unknown>;
   countBySha256(sha256: string): Promise<number>;
 }
 

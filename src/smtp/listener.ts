@@ -64,6 +64,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     minVersion: smtp.tls.minVersion,
     size: limits.maxMessageBytes,
     rejectOversized: true,
+    hideENHANCEDSTATUSCODES: false,
     maxRecipients: limits.maxRecipients,
     maxClients: limits.maxConnections,
     socketTimeout: limits.idleTimeoutSeconds * 1000,

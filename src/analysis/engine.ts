@@ -1,0 +1,28 @@
+/**
+ * The contract between the analysis pipeline and its detection engines. An
+ * engine looks at one artifact at a time and reports findings; it never
+ * decides what happens to the message (policy does).
+ */
+import type { Artifact, Finding } from '../core/index.js';
+
+/** What an engine gets to see about one artifact. */
+export interface EngineSubject {
+  readonly artifact: Artifact;
+  /** Decoded content. Engines must not keep a reference after `inspect` returns. */
+  readonly content: Uint8Array;
+  /**
+   * Declared file name exactly as decoded from the headers, not escaped, so that
+   * engines can see bidi controls and padding. Escape before putting it in a finding.
+   */
+  readonly rawName?: string;
+}
+
+export interface Engine {
+  /** Short lower-case name, used as `Finding.engine` and, upper-cased, as the `<NAME>_FAIL` prefix. */
+  readonly name: string;
+  /**
+   * Findings about one artifact. May be async (socket engines later). A thrown
+   * error is turned into a `<NAME>_FAIL` finding by the pipeline, never ignored.
+   */
+  inspect(subject: EngineSubject): readonly Finding[] | Promise<readonly Finding[]>;
+}

@@ -1,0 +1,190 @@
+/**
+ * The composition root: the only place that constructs services and wires
+ * them together. `startGateway` brings a node up in dependency order and
+ * `stop` takes it down in reverse, draining what is in flight.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { isAbsolute, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { MoatConfig } from '../config/index.js';
+import { ensureTlsCredentials, findDomain, isAcceptedRecipient, parseAddress } from '../config/index.js';
+import type { DomainConfig } from '../config/index.js';
+import { createAnalysisPool } from '../analysis/index.js';
+import { computePolicyVersion, decide } from '../policy/index.js';
+import { Spool } from '../spool/index.js';
+import { createQuarantine } from '../quarantine/index.js';
+import { createDeliveryRunner } from '../delivery/index.js';
+import { createMessageLog, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
+import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
+import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
+import { createHttpServer } from '../web/index.js';
+import { createLocalInjector } from './injector.js';
+import { recoverSpool } from './recover.js';
+
+const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>> = {
+  accepted: 'accepted',
+  'refused-rate': 'rate',
+  'refused-concurrency': 'limit',
+};
+
+export interface Gateway {
+  readonly smtpAddress: AddressInfo;
+  readonly httpAddress: AddressInfo;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly config: MoatConfig;
+  readonly logger: Logger;
+}
+
+/** Resolves a data-folder-relative path from config. */
+export function dataPath(config: MoatConfig, path: string): string {
+  return isAbsolute(path) ? path : join(config.dataDir, path);
+}
+
+/** Domains of the given recipients that Moat serves (each once). */
+export function domainsOfRecipients(config: MoatConfig, recipients: readonly string[]): DomainConfig[] {
+  const found: DomainConfig[] = [];
+  for (const recipient of recipients) {
+    const parsed = parseAddress(recipient);
+    const domain = parsed === undefined ? undefined : findDomain(config, parsed.domain);
+    if (domain !== undefined && !found.includes(domain)) found.push(domain);
+  }
+  return found;
+}
+
+export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
+  const nodeId = config.node.id;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  const tls = await ensureTlsCredentials({
+    dataDir: config.dataDir,
+    hostname: config.node.hostname,
+    ...(config.smtp.tls.cert === undefined ? {} : { cert: config.smtp.tls.cert }),
+    ...(config.smtp.tls.key === undefined ? {} : { key: config.smtp.tls.key }),
+  });
+  if (tls.selfSigned) logger.warn({ path: tls.path }, 'STARTTLS uses a self-signed certificate');
+
+  const storage = await openSqliteStorage({ path: dataPath(config, config.storage.sqlite.path) });
+  const messageLog = createMessageLog(storage.db, nodeId);
+  const queue = createQueueStore(storage.db, nodeId);
+  const spool = await Spool.open(join(config.dataDir, 'spool'));
+  const quarantine = await createQuarantine({
+    dir: join(config.dataDir, 'quarantine'),
+    index: createQuarantineIndex(storage.db),
+    spool,
+    enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
+    setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
+  });
+  const metrics = createMetrics();
+  metrics.setQueueDepthSource(() => queue.depth());
+
+  await recoverSpool({ spool, queue, logger });
+
+  const analysis = createAnalysisPool({
+    workers: config.analysis.workers,
+    timeBudgetMs: config.analysis.timeBudgetMs,
+    workerHeapMb: config.analysis.workerHeapMb,
+    limits: {
+      maxMessageBytes: config.smtp.limits.maxMessageBytes,
+      maxMimeParts: config.analysis.maxMimeParts,
+      maxMimeDepth: config.analysis.maxMimeDepth,
+    },
+  });
+
+  const injector = createLocalInjector({ spool, queue, hostname: config.node.hostname });
+  const runner = createDeliveryRunner({
+    queue,
+    spool,
+    injector,
+    log: messageLog,
+    domains: config.domains,
+    delivery: config.delivery,
+    maildirRoot: dataPath(config, config.delivery.maildir),
+    hostname: config.node.hostname,
+    logger: logger.child({ component: 'delivery' }),
+    onOutcome: (outcome) => metrics.delivery.inc(outcome),
+    ...(config.delivery.smartHost === undefined ? {} : { fallbackNextHop: config.delivery.smartHost }),
+  });
+  injector.onQueued(() => runner.kick());
+
+  const policyVersion = computePolicyVersion(config.policy, config.domains);
+  const policySettings = { policy: config.policy, onIncompleteAnalysis: config.analysis.onTimeout };
+  const intake = createIntake({
+    spool,
+    hostname: config.node.hostname,
+    maxMessageBytes: config.smtp.limits.maxMessageBytes,
+    bareLf: config.smtp.bareLf,
+    logger: logger.child({ component: 'smtp' }),
+    analyze: (path) => analysis.analyze(path),
+    decide: (findings, domains, queueId) => decide({ findings, domains, queueId }, policySettings, policyVersion),
+    domainsOf: (recipients) => domainsOfRecipients(config, recipients),
+    hold: (incoming, meta) => quarantine.hold(incoming, meta),
+    enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
+    record: (entry) => messageLog.recordMessage(entry),
+    kickDelivery: () => runner.kick(),
+    observe: ({ action, analysisSeconds, findings }) => {
+      metrics.messages.inc(action);
+      metrics.analysisSeconds.observe(analysisSeconds);
+      for (const finding of findings) metrics.findings.inc(finding.symbol);
+    },
+  });
+
+  const smtp = createSmtpListener({
+    smtp: config.smtp,
+    hostname: config.node.hostname,
+    tls,
+    logger: logger.child({ component: 'smtp' }),
+    observer: {
+      connection: (result) => metrics.smtpConnections.inc(CONNECTION_METRIC[result]),
+      active: (delta) => (delta > 0 ? metrics.smtpConnectionsActive.inc() : metrics.smtpConnectionsActive.dec()),
+      dataReply: (seconds) => metrics.smtpDataReplySeconds.observe(seconds),
+    },
+    checkRecipient: (address) => {
+      const check = isAcceptedRecipient(config, address);
+      return check.ok ? { ok: true } : { ok: false, reason: check.reason };
+    },
+    intake,
+  });
+
+  const http = createHttpServer({
+    logger: logger.child({ component: 'http' }),
+    metrics,
+    health: async () => ({
+      checks: {
+        database: await storage.db
+          .selectFrom('organizations')
+          .select('id')
+          .limit(1)
+          .execute()
+          .then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
+        spool: await access(spool.root, constants.W_OK).then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
+      },
+    }),
+  });
+
+  runner.start();
+  const smtpAddress = await smtp.listen();
+  await http.listen({ host: config.http.listen.host, port: config.http.listen.port });
+  const httpAddress = http.server.address() as AddressInfo;
+  logger.info({ smtp: `${smtpAddress.address}:${smtpAddress.port}`, http: `${httpAddress.address}:${httpAddress.port}`, node: nodeId }, 'moat started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    smtpAddress,
+    httpAddress,
+    stop() {
+      stopping ??= (async () => {
+        await smtp.close();
+        await runner.stop();
+        await analysis.close();
+        await http.close();
+        await storage.close();
+        logger.info('moat stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { startGateway } from '../../app/index.js';
+import { createLogger } from '../../observability/index.js';
+import type { Command } from '../context.js';
+
+/** `moat start`: run the gateway until SIGTERM/SIGINT. */
+export const start: Command = async (context) => {
+  const { config } = await context.loadConfig();
+  const logger = createLogger({ level: config.log.level, node: config.node.id });
+  // Crash, don't limp: the supervisor restarts us and the spool resumes.
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled rejection');
+    process.exit(70);
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    process.exit(70);
+  });
+  const gateway = await startGateway({ config, logger });
+  context.io.stderr.write(
+    `moat: SMTP on ${gateway.smtpAddress.address}:${gateway.smtpAddress.port}, HTTP on ${gateway.httpAddress.address}:${gateway.httpAddress.port}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      gateway.stop().then(resolve, (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return 0;
+};

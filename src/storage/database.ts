@@ -1,0 +1,174 @@
+/**
+ * Kysely table interfaces: the one schema that SQLite and PostgreSQL share.
+ * Timestamps are ISO-8601 UTC text (`Date#toISOString()`, always with
+ * milliseconds and `Z`), so they compare and sort as text on both dialects.
+ * JSON is stored as text.
+ */
+import type { ColumnType, Generated } from 'kysely';
+import type { Action, Severity } from '../core/index.js';
+
+/** Life of a message in the log, from the SMTP reply to its last recipient. */
+export type MessageStatus =
+  | 'queued'
+  | 'delivered'
+  | 'partially-delivered'
+  | 'bounced'
+  | 'quarantined'
+  | 'rejected'
+  | 'deferred'
+  | 'released'
+  | 'deleted';
+
+export const MESSAGE_STATUSES: readonly MessageStatus[] = [
+  'queued',
+  'delivered',
+  'partially-delivered',
+  'bounced',
+  'quarantined',
+  'rejected',
+  'deferred',
+  'released',
+  'deleted',
+];
+
+/**
+ * Per-recipient status in the message log. `pending`, `deferred` and
+ * `quarantined` are open (a delivery may still happen); the rest are final.
+ */
+export type RecipientStatus = 'pending' | 'deferred' | 'delivered' | 'failed' | 'rejected' | 'quarantined';
+
+export type QueueState = 'pending' | 'delivered' | 'failed';
+
+export type QuarantineState = 'held' | 'released' | 'deleted';
+
+export type AttemptOutcomeColumn = 'delivered' | 'deferred' | 'failed';
+
+/** Tenants. Row 1 `default` is created by the first migration. */
+export interface OrganizationsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  queue_id: string;
+  organization_id: number;
+  node_id: string;
+  session_id: string;
+  received_at: string;
+  /** Envelope sender as received; `''` is the null sender. */
+  mail_from: string;
+  /** Lower-cased domain of `mail_from` (`''` for the null sender), for domain searches. */
+  sender_domain: string;
+  helo: string;
+  client_ip: string;
+  client_port: number;
+  client_rdns: string | null;
+  tls_protocol: string | null;
+  tls_cipher: string | null;
+  size: number;
+  sha256: string;
+  /** Message-ID without the surrounding angle brackets. */
+  message_id: string | null;
+  subject: string | null;
+  header_from: string | null;
+  action: Action;
+  score: number;
+  /** JSON array of strings. */
+  reasons: string;
+  policy_version: string;
+  status: MessageStatus;
+  elapsed_ms: number;
+  updated_at: string;
+}
+
+export interface MessageRecipientsTable {
+  queue_id: string;
+  organization_id: number;
+  recipient: string;
+  /** Lower-cased domain of `recipient`. */
+  domain: string;
+  status: RecipientStatus;
+}
+
+export interface ArtifactsTable {
+  id: Generated<number>;
+  queue_id: string;
+  organization_id: number;
+  path: string;
+  declared_name: string | null;
+  declared_type: string;
+  detected_type: string | null;
+  detected_extension: string | null;
+  disposition: 'inline' | 'attachment' | null;
+  size: number;
+  sha256: string;
+}
+
+export interface FindingsTable {
+  id: Generated<number>;
+  queue_id: string;
+  organization_id: number;
+  engine: string;
+  symbol: string;
+  score: number;
+  severity: Severity;
+  detail: string;
+  artifact_path: string | null;
+}
+
+/** One row per recipient of a spooled message; owned by the node that spooled it. */
+export interface QueueTable {
+  id: Generated<number>;
+  queue_id: string;
+  organization_id: number;
+  node_id: string;
+  recipient: string;
+  domain: string;
+  state: QueueState;
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string;
+  last_reply: string | null;
+  updated_at: string;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  queue_id: string;
+  organization_id: number;
+  recipient: string;
+  target: string;
+  outcome: AttemptOutcomeColumn;
+  reply: string;
+  at: string;
+  duration_ms: number;
+}
+
+export interface QuarantineTable {
+  queue_id: string;
+  organization_id: number;
+  /** SHA-256 of the stored body file; several entries may share one file. */
+  sha256: string;
+  size: number;
+  quarantined_at: string;
+  reason: string;
+  state: QuarantineState;
+  released_at: ColumnType<string | null, string | null | undefined, string | null>;
+  released_by: ColumnType<string | null, string | null | undefined, string | null>;
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  messages: MessagesTable;
+  message_recipients: MessageRecipientsTable;
+  artifacts: ArtifactsTable;
+  findings: FindingsTable;
+  queue: QueueTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  quarantine: QuarantineTable;
+}
+
+/** Organization every row belongs to until multi-tenant routing assigns one. */
+export const DEFAULT_ORGANIZATION_ID = 1;

@@ -1,0 +1,32 @@
+/**
+ * Storage: the message log, delivery queue rows and quarantine index over
+ * Kysely. SQLite (embedded) now; PostgreSQL later through the same schema,
+ * migrations and queries.
+ */
+export type {
+  Database,
+  OrganizationsTable,
+  MessagesTable,
+  MessageRecipientsTable,
+  ArtifactsTable,
+  FindingsTable,
+  QueueTable,
+  DeliveryAttemptsTable,
+  QuarantineTable,
+  MessageStatus,
+  RecipientStatus,
+  QueueState,
+  QuarantineState,
+} from './database.js';
+export { MESSAGE_STATUSES, DEFAULT_ORGANIZATION_ID } from './database.js';
+export type { Storage, SqliteStorageOptions } from './open-sqlite.js';
+export { openSqliteStorage } from './open-sqlite.js';
+export { migrateToLatest } from './migrate.js';
+export type { MessageLog, MessageLogOptions, RecordMessageEntry } from './message-log.js';
+export { createMessageLog } from './message-log.js';
+export type { MessageSearch, MessageSummary } from './message-search.js';
+export type { MessageDetail, MessageRecipient } from './message-detail.js';
+export type { SqlQueueStore, QueueRow, QueueListOptions, QueueStoreOptions } from './queue-store.js';
+export { createQueueStore } from './queue-store.js';
+export type { QuarantineIndex, QuarantineEntry, QuarantineAdd, QuarantineListOptions } from './quarantine-index.js';
+export { createQuarantineIndex } from './quarantine-index.js';

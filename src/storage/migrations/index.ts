@@ -1,0 +1,16 @@
+/**
+ * The migration list. Migrations are imported statically (not found by a
+ * folder scan) so that they ship inside the compiled `dist/` and a bundle.
+ * Append new ones in order; never edit or renumber a released migration.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { migration0001Initial } from './0001-initial.js';
+
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': migration0001Initial,
+};
+
+/** A Kysely migration provider over the static list. */
+export function createMigrationProvider(): MigrationProvider {
+  return { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };
+}

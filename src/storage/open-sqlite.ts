@@ -1,0 +1,69 @@
+/**
+ * The embedded SQLite backend: one file, opened with the pragmas the gateway
+ * relies on, migrated before anyone uses it.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { MoatError } from '../core/index.js';
+import type { Database } from './database.js';
+import { migrateToLatest } from './migrate.js';
+
+/** A migrated database handle; `app/` owns its lifecycle. */
+export interface Storage {
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export interface SqliteStorageOptions {
+  /** Database file; created with its folder when missing. `:memory:` for a throwaway database. */
+  readonly path: string;
+  /**
+   * How long a statement waits for another connection's write lock before it
+   * fails with SQLITE_BUSY: the database call's timeout. Default 5000 ms.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating) the SQLite file, sets WAL, synchronous=NORMAL,
+ * busy_timeout and foreign_keys, and runs pending migrations.
+ */
+export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  // Interpolated into a PRAGMA below (pragmas take no bind parameters), so it must be a plain integer.
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new MoatError('STORAGE_OPEN_FAILED', `invalid busyTimeoutMs ${String(busyTimeoutMs)}`);
+  }
+  let sqlite: BetterSqlite3.Database;
+  try {
+    if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+    sqlite = new BetterSqlite3(options.path, { timeout: busyTimeoutMs });
+  } catch (err) {
+    throw new MoatError('STORAGE_OPEN_FAILED', `cannot open database ${options.path}`, { cause: err });
+  }
+  try {
+    // WAL: readers (search, UI) never block the SMTP path's writers, and commits append instead of rewriting pages.
+    sqlite.pragma('journal_mode = WAL');
+    // NORMAL skips the fsync on each commit; WAL stays consistent, but a power loss may drop the last
+    // transactions. That is acceptable because the spool, fsynced before `250`, is the durability record,
+    // not the database: startup re-enqueues spool entries (enqueue is idempotent) and the log is rebuilt from them.
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma(`busy_timeout = ${String(busyTimeoutMs)}`);
+    sqlite.pragma('foreign_keys = ON');
+  } catch (err) {
+    sqlite.close();
+    throw new MoatError('STORAGE_OPEN_FAILED', `cannot configure database ${options.path}`, { cause: err });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, close: () => db.destroy() };
+}

@@ -1,0 +1,113 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger, createMetrics } from '../observability/index.js';
+import { createHttpServer } from './http-server.js';
+import type { HealthReport, HttpServerOptions } from './http-server.js';
+import { ROUTE_TABLE } from './routes.js';
+
+function logSink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+function build(health: () => Promise<HealthReport>, extra: Partial<HttpServerOptions> = {}) {
+  const sink = logSink();
+  const app = createHttpServer({ logger: createLogger({ level: 'debug', destination: sink.stream }), metrics: createMetrics(), health, ...extra });
+  return { app, logs: sink.text };
+}
+
+describe('GET /healthz', () => {
+  it('answers 200 with every check ok', async () => {
+    const { app } = build(async () => ({ checks: { spool: { ok: true }, database: { ok: true } } }));
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { status: 'ok', checks: { spool: 'ok', database: 'ok' } });
+    await app.close();
+  });
+
+  it('answers 503 naming the failing check, and keeps the detail in the log only', async () => {
+    const { app, logs } = build(async () => ({ checks: { spool: { ok: true }, database: { ok: false, detail: 'SQLITE_CANTOPEN /var/lib/moat/moat.db' } } }));
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(res.statusCode, 503);
+    assert.deepEqual(res.json(), { status: 'fail', failing: ['database'], checks: { spool: 'ok', database: 'fail' } });
+    assert.ok(!res.body.includes('SQLITE_CANTOPEN'));
+    assert.ok(logs().includes('SQLITE_CANTOPEN'));
+    await app.close();
+  });
+
+  it('answers 503 when the health function throws', async () => {
+    const { app } = build(async () => {
+      throw new Error('boom');
+    });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(res.statusCode, 503);
+    assert.deepEqual(res.json(), { status: 'fail', failing: ['health'], checks: { health: 'fail' } });
+    await app.close();
+  });
+
+  it('answers 503 when the health function never settles', async () => {
+    const { app, logs } = build(() => new Promise<HealthReport>(() => undefined), { healthTimeoutMs: 20 });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(res.statusCode, 503);
+    assert.match(logs(), /HEALTH_TIMEOUT/);
+    await app.close();
+  });
+});
+
+describe('GET /metrics', () => {
+  it('serves the Prometheus text format with Moat metric names', async () => {
+    const { app } = build(async () => ({ checks: {} }));
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    for (const name of ['moat_smtp_connections_total', 'moat_messages_total', 'moat_analysis_seconds', 'moat_queue_depth', 'moat_delivery_total']) {
+      assert.ok(res.body.includes(`# TYPE ${name} `), name);
+    }
+    await app.close();
+  });
+});
+
+describe('route auth', () => {
+  it('declares auth for every route in the table', async () => {
+    assert.deepEqual(
+      ROUTE_TABLE.map((route) => `${route.method} ${route.url} auth=${route.auth}`),
+      ['GET /healthz auth=none', 'GET /metrics auth=none'],
+    );
+    for (const route of ROUTE_TABLE) assert.ok(route.authReason.length > 0, route.url);
+  });
+
+  it('registers every table route and refuses a route without declared auth', async () => {
+    const { app } = build(async () => ({ checks: {} }));
+    await app.ready();
+    for (const route of ROUTE_TABLE) assert.ok(app.hasRoute({ method: route.method, url: route.url }), route.url);
+    await app.close();
+
+    const fresh = build(async () => ({ checks: {} })).app;
+    assert.throws(() => fresh.get('/undeclared', async () => 'x'), { code: 'ROUTE_AUTH_MISSING' });
+    fresh.route({ method: 'GET', url: '/declared', config: { auth: 'none' }, handler: async () => 'x' });
+    await fresh.close();
+  });
+
+  it('does not leak internal error messages', async () => {
+    const { app } = build(async () => ({ checks: {} }));
+    app.route({
+      method: 'GET',
+      url: '/explode',
+      config: { auth: 'none' },
+      handler: async () => {
+        throw new Error('secret internal path /etc/moat');
+      },
+    });
+    const res = await app.inject({ method: 'GET', url: '/explode' });
+    assert.equal(res.statusCode, 500);
+    assert.ok(!res.body.includes('/etc/moat'));
+    await app.close();
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Entry point of an analysis worker thread (loaded by piscina from the
+ * compiled `dist/src/workers/analysis-worker.js`). It reads the spooled
+ * message itself, so message bytes never cross the thread boundary, and runs
+ * the pipeline. Importing it has no side effects.
+ */
+import { Buffer } from 'node:buffer';
+import { open } from 'node:fs/promises';
+import type { AnalysisResult } from '../core/index.js';
+import type { AnalysisLimits } from '../analysis/index.js';
+import { analyzeMessage } from '../analysis/index.js';
+
+/** The task message the pool posts to a worker. */
+export interface AnalysisTask {
+  /** Absolute path of the spooled message file. */
+  readonly path: string;
+  readonly limits: AnalysisLimits;
+}
+
+/**
+ * Reads the message at `task.path` (never more than maxMessageBytes + 1 bytes)
+ * and analyses it. An unreadable file rejects; the pool records that as ANALYSIS_CRASH.
+ */
+export async function analyzeMessageFile(task: AnalysisTask): Promise<AnalysisResult> {
+  const raw = await readBounded(task.path, task.limits.maxMessageBytes);
+  // One byte past the limit is enough for analyzeMessage to refuse it with ANALYSIS_TOO_LARGE.
+  return analyzeMessage(raw, task.limits);
+}
+
+async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const want = Math.min(size, maxBytes) + 1;
+    const buffer = Buffer.allocUnsafe(want);
+    let filled = 0;
+    while (filled < want) {
+      const { bytesRead } = await handle.read(buffer, filled, want - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
