@@ -117,6 +117,20 @@ test('garbage and empty input become MIME_MALFORMED, not exceptions', async () =
   assert.deepEqual(symbols(empty), ['MIME_MALFORMED']);
 });
 
+test('a part without any header fields is legal, not malformed', async () => {
+  const raw = Buffer.from('Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nno headers here\r\n--b--\r\n');
+  const r = await analyzeMessage(raw, LIMITS);
+  assert.deepEqual(symbols(r), []);
+  assert.equal(r.artifacts[0]?.declaredType, 'text/plain');
+  assert.equal(r.artifacts[0]?.sha256, sha256('no headers here'));
+});
+
+test('a header block over 128 KiB stops parsing with MIME_HEADER_TOO_LARGE', async () => {
+  const raw = Buffer.from(`Subject: x\r\n${'X-Filler: 1\r\n'.repeat(3000)}\r\nbody\r\n`);
+  const r = await analyzeMessage(raw, LIMITS);
+  assert.deepEqual(symbols(r), ['MIME_HEADER_TOO_LARGE']);
+});
+
 test('1001 parts: stops at maxMimeParts with MIME_TOO_MANY_PARTS', async () => {
   const r = await analyze('too-many-parts.eml');
   assert.deepEqual(symbols(r), ['MIME_TOO_MANY_PARTS']);

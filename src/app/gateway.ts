@@ -87,6 +87,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     workers: config.analysis.workers,
     timeBudgetMs: config.analysis.timeBudgetMs,
     workerHeapMb: config.analysis.workerHeapMb,
+    onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error'),
     limits: {
       maxMessageBytes: config.smtp.limits.maxMessageBytes,
       maxMimeParts: config.analysis.maxMimeParts,

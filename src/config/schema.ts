@@ -92,7 +92,8 @@ export const configSchema = z.strictObject({
     timeBudgetMs: positiveInt,
     /** Applies when analysis exceeds its budget or crashes. Never `deliver`. */
     onTimeout: z.enum(['quarantine', 'defer']),
-    workerHeapMb: positiveInt,
+    // Below ~32 MB a worker can die while loading its modules.
+    workerHeapMb: positiveInt.min(32),
     maxMimeParts: positiveInt,
     maxMimeDepth: positiveInt,
   }),

@@ -67,7 +67,14 @@ export function createIntake(deps: IntakeDependencies) {
 
   return async function intake(body: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<IntakeResult> {
     const incoming = await deps.spool.receive(body, { maxBytes: deps.maxMessageBytes });
-    const log = deps.logger.child({ sessionId: envelope.sessionId, spoolId: incoming.queueId });
+    const log = deps.logger.child({
+      sessionId: envelope.sessionId,
+      spoolId: incoming.queueId,
+      clientIp: envelope.client.address,
+      from: envelope.mailFrom,
+      rcpts: envelope.rcptTo.length,
+      size: incoming.size,
+    });
     if (incoming.oversized) {
       // smtp-server answers 552 itself (rejectOversized); this only keeps the record honest.
       throw new SmtpReplyError(552, '5.3.4', 'Message exceeds the maximum message size');

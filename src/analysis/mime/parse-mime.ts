@@ -42,6 +42,12 @@ export interface ParsedMime {
   readonly leaves: readonly MimeLeaf[];
 }
 
+// Header block cost per MIME node (mailsplit counts each line as at least 64 bytes, so this is
+// at most 2048 lines). Parsed header lines cost ~100 bytes of JS heap each and a multipart keeps
+// its headers while its children are parsed: 1000 parts x 2048 lines stays near 200 MB, under the
+// worker heap. mailsplit's 1 MiB default let a 22 MB message reach 475 MB. Real header blocks,
+// long Received chains and ARC sets included, are a few kB.
+const MAX_HEADER_BLOCK_BYTES = 128 * 1024;
 // Input is fed to the Splitter in slices so that stopping at a limit stops the work too.
 const FEED_BYTES = 64 * 1024;
 // Header facts go to the message log; a 100 kB folded Subject is not a fact worth keeping whole.
@@ -105,9 +111,11 @@ export async function parseMime(raw: Uint8Array, limits: AnalysisLimits, finding
  */
 async function parseEntity(bytes: Buffer, prefix: string, baseDepth: number, state: ParseState): Promise<MimeNode | undefined> {
   // The Splitter's own child-node cap is a backstop; ours fires first with a precise finding.
-  const splitter = new Splitter({ ignoreEmbedded: true, maxChildNodes: state.limits.maxMimeParts + 2 });
+  const splitter = new Splitter({ ignoreEmbedded: true, maxChildNodes: state.limits.maxMimeParts + 2, maxHeadSize: MAX_HEADER_BLOCK_BYTES });
   Readable.from(slicesOf(bytes)).pipe(splitter);
-  const infos = new Map<MimeNode, NodeInfo>();
+  // Weak, so that a finished leaf and its parsed headers can be collected while parsing goes on.
+  const infos = new WeakMap<MimeNode, NodeInfo>();
+  const multiparts: NodeInfo[] = [];
   const byBoundary = new Map<string, NodeInfo[]>();
   let root: MimeNode | undefined;
   let open: OpenLeaf | undefined;
@@ -135,8 +143,11 @@ async function parseEntity(bytes: Buffer, prefix: string, baseDepth: number, sta
       if (chunk.multipart === false) {
         open = { node: chunk, info, chunks: [], fromData: false };
       } else if (chunk._boundary !== false) {
+        multiparts.push(info);
         const boundary = chunk._boundary.toString('latin1');
-        byBoundary.set(boundary, [...(byBoundary.get(boundary) ?? []), info]);
+        const same = byBoundary.get(boundary);
+        if (same === undefined) byBoundary.set(boundary, [info]);
+        else same.push(info);
       } else {
         state.findings.add('MIME_BOUNDARY_MISSING', 'multipart without a boundary parameter, its body is scanned as one part', info.path || undefined);
         open = { node: chunk, info, chunks: [], fromData: true };
@@ -149,12 +160,12 @@ async function parseEntity(bytes: Buffer, prefix: string, baseDepth: number, sta
   } finally {
     splitter.destroy();
   }
-  if (!state.stopped) reportUnterminated(infos, state);
+  if (!state.stopped) reportUnterminated(multiparts, state);
   return root;
 }
 
 /** Registers a node in the tree and computes its path and depth. */
-function placeNode(node: MimeNode, infos: Map<MimeNode, NodeInfo>, prefix: string, baseDepth: number): NodeInfo | undefined {
+function placeNode(node: MimeNode, infos: WeakMap<MimeNode, NodeInfo>, prefix: string, baseDepth: number): NodeInfo | undefined {
   let info: NodeInfo;
   if (node.parentNode === false) {
     // The entity root: a single-part body is part `1` of its entity (RFC 3501 6.4.5). A
@@ -192,7 +203,9 @@ function checkLimits(node: MimeNode, info: NodeInfo, state: ParseState): boolean
 /** A header block line that is no `name: value` field is garbage a normal mailer never writes. */
 function noteHeaderGarbage(node: MimeNode, info: NodeInfo, state: ParseState): void {
   if (node.headers === false) return;
-  if (node.headers.getList().some((line) => line.key === '')) {
+  // A part with no headers at all is legal (RFC 2046 5.1.1: it defaults to text/plain); mailsplit
+  // lists its blank line with an empty key, so only non-blank keyless lines count.
+  if (node.headers.getList().some((line) => line.key === '' && line.line.trim() !== '')) {
     // The top-level header block is the message's, not part 1's.
     const where = node.parentNode === false && info.base === '' ? undefined : info.path || undefined;
     state.findings.add('MIME_MALFORMED', 'header block holds lines that are not header fields', where);
@@ -220,9 +233,9 @@ function noteClosingDelimiters(value: Buffer, open: Map<string, NodeInfo[]>): vo
   }
 }
 
-function reportUnterminated(infos: Map<MimeNode, NodeInfo>, state: ParseState): void {
-  for (const [node, info] of infos) {
-    if (node.multipart === false || node._boundary === false) continue;
+/** Reports multiparts (with a boundary) that never had a part or never closed. */
+function reportUnterminated(multiparts: readonly NodeInfo[], state: ParseState): void {
+  for (const info of multiparts) {
     if (info.children === 0) {
       // Content before a delimiter that never comes is preamble, which no client shows and we do not scan.
       state.findings.add('MIME_BOUNDARY_MISSING', 'multipart whose boundary never occurs, it has no parts', info.path || undefined);
@@ -283,7 +296,7 @@ function isLimitError(err: unknown): err is Error & { code: 'EMAXLEN' } {
 function reportSplitterLimit(err: Error, prefix: string, state: ParseState): void {
   const where = prefix || undefined;
   if (/header size/i.test(err.message)) {
-    state.findings.add('MIME_HEADER_TOO_LARGE', 'a MIME header block exceeds 1 MiB, parsing stopped', where);
+    state.findings.add('MIME_HEADER_TOO_LARGE', `a MIME header block exceeds ${MAX_HEADER_BLOCK_BYTES / 1024} KiB, parsing stopped`, where);
   } else {
     state.findings.add('MIME_TOO_MANY_PARTS', `more than ${state.limits.maxMimeParts} MIME parts, parsing stopped`, where);
   }
