@@ -15,8 +15,8 @@ const ALLOWED = {
   policy: ['core', 'config'],
   storage: ['core', 'delivery'], // delivery: the port types only (import type)
   spool: ['core', 'delivery'], //   idem
-  workers: ['core'],
-  analysis: ['core', 'workers'],
+  workers: ['core', 'analysis'], // thread entry points run services inside workers
+  analysis: ['core'], // loads its worker by URL, never by import
   quarantine: ['core', 'delivery', 'spool'],
   delivery: ['core', 'config'],
   smtp: ['core', 'config', 'delivery', 'spool'],

@@ -3,7 +3,7 @@
  * threads. The composition root uses createAnalysisPool; analyzeMessage is the
  * same pipeline on the calling thread (the worker and tests use it).
  */
-export type { AnalysisLimits } from './limits.js';
+export type { AnalysisLimits, AnalysisTask } from './limits.js';
 export { analyzeMessage } from './analyze-message.js';
 export type { AnalysisPool, AnalysisPoolOptions } from './pool.js';
 export { createAnalysisPool } from './pool.js';

@@ -7,3 +7,10 @@ export interface AnalysisLimits {
   /** Nesting depth (multipart and message/rfc822 levels) before parsing stops. */
   readonly maxMimeDepth: number;
 }
+
+/** The task message the pool posts to a worker (src/workers/analysis-worker.ts). */
+export interface AnalysisTask {
+  /** Absolute path of the spooled message file. */
+  readonly path: string;
+  readonly limits: AnalysisLimits;
+}

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import type { AnalysisResult, Finding } from '../core/index.js';
 import { escapeForDisplay, MoatError } from '../core/index.js';
-import type { AnalysisTask } from '../workers/index.js';
+import type { AnalysisTask } from './limits.js';
 import { createPipelineFinding } from './findings.js';
 import type { AnalysisLimits } from './limits.js';
 

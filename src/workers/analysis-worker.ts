@@ -7,15 +7,9 @@
 import { Buffer } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { AnalysisResult } from '../core/index.js';
-import type { AnalysisLimits } from '../analysis/index.js';
+import type { AnalysisTask } from '../analysis/index.js';
 import { analyzeMessage } from '../analysis/index.js';
 
-/** The task message the pool posts to a worker. */
-export interface AnalysisTask {
-  /** Absolute path of the spooled message file. */
-  readonly path: string;
-  readonly limits: AnalysisLimits;
-}
 
 /**
  * Reads the message at `task.path` (never more than maxMessageBytes + 1 bytes)

@@ -1,2 +1,2 @@
 export { analyzeMessageFile } from './analysis-worker.js';
-export type { AnalysisTask } from './analysis-worker.js';
+export type { AnalysisTask } from '../analysis/index.js';
