@@ -31,7 +31,6 @@ const ENCODED_CHUNK = 52;
 /** Builds the Transform; see the module header. */
 export function createMessageTransform(opts: MessageTransformOptions): Transform {
   const prefix = Buffer.from(opts.headerPrefix, 'latin1');
-  // eslint-disable-next-line no-control-regex
   const subjectPrefix = (opts.subjectPrefix ?? '').replace(/[\x00-\x1f\x7f]/g, '').trim();
   const maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   let started = false;

@@ -33,7 +33,6 @@ const MAX_PATH = 256;
 
 /** Keeps domain, address-literal and IPv6 characters; everything else becomes `_`. */
 function sanitizeName(value: string): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = value.replace(/[\x00-\x1f\x7f]/g, '').replace(/[^A-Za-z0-9.:\-[\]_]/g, '_');
   const limited = cleaned.slice(0, MAX_NAME);
   return limited.length > 0 ? limited : 'unknown';

@@ -229,7 +229,14 @@ export async function deliverToNextHop(opts: NextHopDeliveryOptions): Promise<Re
         );
         return;
       }
-      const stream = opts.message();
+      let stream: Readable;
+      try {
+        stream = opts.message();
+      } catch (err) {
+        // Thrown inside nodemailer's callback it would escape as an uncaught exception.
+        fail(Object.assign(toFailure(err), { code: 'ESTREAM' }));
+        return;
+      }
       conn.send(
         {
           from: opts.mailFrom === '' ? false : opts.mailFrom,

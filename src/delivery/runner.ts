@@ -51,6 +51,8 @@ const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 // marked, so read well past the concurrency to see other destinations' rows.
 const BATCH_PER_SLOT = 32;
 const MAX_BATCH = 2000;
+// RFC 5321 §4.5.3.1.8: a server need accept no more than 100 recipients per transaction.
+const MAX_RECIPIENTS_PER_TRANSACTION = 100;
 
 /** Creates the runner; nothing happens until `start()`. */
 export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunner {
@@ -110,7 +112,13 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
       if (group) group.items.push(row);
       else groups.set(key, { queueId: row.queueId, route, items: [row] });
     }
-    return [...groups.values()];
+    const out: DeliveryGroup[] = [];
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.items.length; i += MAX_RECIPIENTS_PER_TRANSACTION) {
+        out.push({ ...group, items: group.items.slice(i, i + MAX_RECIPIENTS_PER_TRANSACTION) });
+      }
+    }
+    return out;
   }
 
   function launch(group: DeliveryGroup): void {

@@ -97,7 +97,7 @@ function bufferMessage(raw: string | Buffer): () => Readable {
 
 const simpleMessage = 'From: a@outside.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
 
-test('a DKIM-signed message arrives byte-exact after the header prefix and still verifies', async () => {
+test('a DKIM-signed message arrives byte-exact after the header prefix and still verifies', { timeout: 20_000 }, async () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicB64 = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -155,7 +155,7 @@ test('a DKIM-signed message arrives byte-exact after the header prefix and still
   }
 });
 
-test('tls required against a next hop without STARTTLS is a temporary failure', async () => {
+test('tls required against a next hop without STARTTLS is a temporary failure', { timeout: 20_000 }, async () => {
   const sink = await startSink();
   try {
     const result = await deliverToNextHop({
@@ -177,7 +177,7 @@ test('tls required against a next hop without STARTTLS is a temporary failure', 
   }
 });
 
-test('opportunistic TLS uses STARTTLS when offered; none stays plaintext; verified TLS refuses a self-signed cert', async () => {
+test('opportunistic TLS uses STARTTLS when offered; none stays plaintext; verified TLS refuses a self-signed cert', { timeout: 20_000 }, async () => {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
   const sink = await startSink({ tls: { key: pems.private, cert: pems.cert } });
   try {
@@ -218,7 +218,7 @@ test('opportunistic TLS uses STARTTLS when offered; none stays plaintext; verifi
   }
 });
 
-test('RCPT rejections are per recipient: 550 is permanent, 450 temporary, the rest delivered', async () => {
+test('RCPT rejections are per recipient: 550 is permanent, 450 temporary, the rest delivered', { timeout: 20_000 }, async () => {
   const sink = await startSink({ rejectRcpt: { 'gone@example.test': 550, 'busy@example.test': 450 } });
   try {
     const result = await deliverToNextHop({
@@ -240,7 +240,7 @@ test('RCPT rejections are per recipient: 550 is permanent, 450 temporary, the re
   }
 });
 
-test('when every RCPT is rejected each recipient keeps its own reply', async () => {
+test('when every RCPT is rejected each recipient keeps its own reply', { timeout: 20_000 }, async () => {
   const sink = await startSink({ rejectRcpt: { 'gone@example.test': 550, 'busy@example.test': 450 } });
   try {
     const result = await deliverToNextHop({
@@ -259,7 +259,7 @@ test('when every RCPT is rejected each recipient keeps its own reply', async () 
   }
 });
 
-test('a DATA rejection applies to every recipient', async () => {
+test('a DATA rejection applies to every recipient', { timeout: 20_000 }, async () => {
   for (const [code, permanent] of [
     [554, true],
     [452, false],
@@ -285,7 +285,7 @@ test('a DATA rejection applies to every recipient', async () => {
   }
 });
 
-test('a message that needs SMTPUTF8 bounces (5.6.7) at a next hop without it, and goes through one with it', async () => {
+test('a message that needs SMTPUTF8 bounces (5.6.7) at a next hop without it, and goes through one with it', { timeout: 20_000 }, async () => {
   const without = await startSink({ hideSmtpUtf8: true });
   const withUtf8 = await startSink();
   try {
@@ -318,7 +318,7 @@ test('a message that needs SMTPUTF8 bounces (5.6.7) at a next hop without it, an
   }
 });
 
-test('a refused connection is a temporary failure for every recipient', async () => {
+test('a refused connection is a temporary failure for every recipient', { timeout: 20_000 }, async () => {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -382,7 +382,7 @@ async function startDroppingPeer(): Promise<{ port: number; sawData: Promise<voi
   };
 }
 
-test('a next hop that closes the connection mid-DATA is a temporary failure', async () => {
+test('a next hop that closes the connection mid-DATA is a temporary failure', { timeout: 20_000 }, async () => {
   const peer = await startDroppingPeer();
   try {
     const result = await deliverToNextHop({
@@ -401,7 +401,7 @@ test('a next hop that closes the connection mid-DATA is a temporary failure', as
   }
 });
 
-test('an aborted delivery returns at once as temporary', async () => {
+test('an aborted delivery returns at once as temporary', { timeout: 20_000 }, async () => {
   // A peer that accepts the connection and never greets.
   const silent = createServer((socket) => socket.on('error', () => undefined));
   const sockets = new Set<Socket>();
