@@ -100,7 +100,8 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
 
     async show(queueId) {
       const entry = await options.index.get(queueId);
-      if (entry === undefined) return undefined;
+      // A deleted entry keeps its index row (and its message log record) but not its files.
+      if (entry === undefined || entry.state === 'deleted') return undefined;
       return { entry, meta: await readMeta(queueId) };
     },
 
