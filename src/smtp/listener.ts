@@ -145,6 +145,13 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
         (result) => reply(250, null, `2.0.0 Ok: queued as ${result.queueId}`),
         (error: unknown) => {
           if (error instanceof SmtpReplyError) return reply(error.responseCode, toSmtpError(error));
+          if (stream.destroyed && !stream.readableEnded) {
+            // The client left, or was dropped, before the end of DATA: the
+            // spool read failed because its source did, not the disk. Nothing
+            // was kept and there is nothing for an operator to do.
+            logger.info({ sessionId: session.id }, 'client left during DATA');
+            return reply(451, toSmtpError(new SmtpReplyError(451, '4.4.2', 'Connection lost during DATA')));
+          }
           const code = error instanceof MoatError ? error.code : 'UNEXPECTED';
           const full = code === 'SPOOL_FULL';
           logger.error({ err: error, sessionId: session.id, code }, 'message not accepted');

@@ -3,7 +3,7 @@
  * name, fsync, rename, fsync the directory. After these return, a crash or
  * kill -9 cannot lose the file.
  */
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsync a directory so that a rename or create inside it survives a crash. */
@@ -20,14 +20,19 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 export async function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o640): Promise<void> {
   const temp = `${path}.tmp`;
   let handle: FileHandle | undefined = await open(temp, 'w', mode);
+  let renamed = false;
   try {
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();
     handle = undefined;
     await rename(temp, path);
+    renamed = true;
     await fsyncDirectory(dirname(path));
   } finally {
     await handle?.close();
+    // A partial temp file is garbage (on a full disk, garbage that holds the
+    // space); the caller gets the write error either way.
+    if (!renamed) await rm(temp, { force: true }).catch(() => undefined);
   }
 }

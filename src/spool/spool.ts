@@ -112,6 +112,12 @@ export class Spool implements SpoolReader {
       await rename(incoming.path, this.bodyPath(meta.queueId));
       await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta));
     } catch (error) {
+      // Not committed, so never acknowledged: leave no body behind (a full
+      // disk would otherwise hold it until the next start). The write error
+      // is the one to report; whatever a failed clean-up leaves, recover()
+      // drops at the next start, as it does after a crash at this point.
+      await this.remove(meta.queueId).catch(() => undefined);
+      await rm(incoming.path, { force: true }).catch(() => undefined);
       throw spoolWriteError(error);
     }
   }

@@ -17,7 +17,7 @@ export class RawSmtpClient {
   private socket: Socket | TLSSocket;
   private buffer = '';
   private readonly queue: Reply[] = [];
-  private waiters: Array<(reply: Reply) => void> = [];
+  private waiters: Array<{ resolve: (reply: Reply) => void; reject: (error: Error) => void }> = [];
   private closedWaiters: Array<() => void> = [];
   closed = false;
 
@@ -26,8 +26,9 @@ export class RawSmtpClient {
     this.attach(socket);
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<RawSmtpClient> {
-    const socket = connect({ port, host });
+  /** `localAddress` picks the client's loopback source (any 127.x on Linux), so per-IP limits can be tested apart. */
+  static async connect(port: number, host = '127.0.0.1', options: { localAddress?: string } = {}): Promise<RawSmtpClient> {
+    const socket = connect({ port, host, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -41,6 +42,8 @@ export class RawSmtpClient {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
+      // A reply can no longer come: fail pending reads now rather than at their timeout.
+      for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('connection closed before a reply'));
       for (const waiter of this.closedWaiters) waiter();
       this.closedWaiters = [];
     });
@@ -59,7 +62,7 @@ export class RawSmtpClient {
         const reply = { code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.map((l) => l.slice(4)).join('\n') };
         lines = [];
         const waiter = this.waiters.shift();
-        if (waiter) waiter(reply);
+        if (waiter) waiter.resolve(reply);
         else this.queue.push(reply);
       }
     }
@@ -70,12 +73,23 @@ export class RawSmtpClient {
   read(timeoutMs = 10_000): Promise<Reply> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
+    if (this.closed) return Promise.reject(new Error('connection closed before a reply'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no SMTP reply in time')), timeoutMs);
-      this.waiters.push((reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
+      const waiter = {
+        resolve: (reply: Reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('no SMTP reply in time'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
