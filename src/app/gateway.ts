@@ -8,6 +8,7 @@ import { access, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
+import { MoatError } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, findDomain, isAcceptedRecipient, parseAddress } from '../config/index.js';
 import type { DomainConfig } from '../config/index.js';
@@ -168,7 +169,10 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
 
   runner.start();
   const smtpAddress = await smtp.listen();
-  await http.listen({ host: config.http.listen.host, port: config.http.listen.port });
+  await http.listen({ host: config.http.listen.host, port: config.http.listen.port }).catch(async (error: NodeJS.ErrnoException) => {
+    await smtp.close();
+    throw new MoatError('HTTP_LISTEN_FAILED', `cannot listen for HTTP on ${config.http.listen.host}:${config.http.listen.port} (http.listen): ${error.code ?? error.message}`, { cause: error });
+  });
   const httpAddress = http.server.address() as AddressInfo;
   logger.info({ smtp: `${smtpAddress.address}:${smtpAddress.port}`, http: `${httpAddress.address}:${httpAddress.port}`, node: nodeId }, 'moat started');
 

@@ -171,9 +171,12 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   return {
     listen() {
       return new Promise((resolve, reject) => {
-        server.server.once('error', reject);
+        server.server.once('error', (error: NodeJS.ErrnoException) => {
+          const where = `${smtp.listen.host}:${smtp.listen.port}`;
+          reject(new MoatError('SMTP_LISTEN_FAILED', `cannot listen for SMTP on ${where} (smtp.listen): ${error.code ?? error.message}`, { cause: error }));
+        });
         server.listen(smtp.listen.port, smtp.listen.host, () => {
-          server.server.off('error', reject);
+          server.server.removeAllListeners('error');
           resolve(server.server.address() as AddressInfo);
         });
       });

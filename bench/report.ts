@@ -1,0 +1,32 @@
+/**
+ * The human-readable table of a run.
+ */
+import type { BenchResult } from './run-bench.js';
+import { formatCounts, formatTable } from './stats.js';
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a';
+}
+
+/** Renders a run as a two-column table. */
+export function formatReport(result: BenchResult): string {
+  const { settings, corpus, dataLatencyMs: latency, endToEnd, gateway, machine } = result;
+  return formatTable([
+    ['machine', `${machine.nproc} × ${machine.cpu}, node ${machine.node}`],
+    ['settings', `${settings.connections} connections, ${settings.messages} messages (+${settings.warmup} warm-up), analysis.workers ${settings.analysisWorkers}, fsync always, sink ${settings.sink}`],
+    ...(Object.keys(settings.overrides).length === 0 ? [] : [['--set', JSON.stringify(settings.overrides)] as const]),
+    ['corpus', `${corpus.messages} SpamAssassin messages (${corpus.ham} ham, ${corpus.spam} spam), mean ${corpus.meanBytes} bytes, sha256 ${corpus.sha256.slice(0, 12)}`],
+    ['accepted (250)', `${result.accepted} in ${result.wallSeconds.toFixed(2)} s`],
+    ['throughput', `${result.messagesPerSecond.toFixed(1)} msg/s`],
+    ['DATA reply p50/p95/p99', `${ms(latency.p50)} / ${ms(latency.p95)} / ${ms(latency.p99)} (max ${ms(latency.max)})`],
+    ['not 250', formatCounts(result.refused)],
+    ['verdicts', formatCounts(result.verdicts)],
+    [
+      'end to end',
+      `${endToEnd.delivered}/${endToEnd.expected} at the sink after ${endToEnd.seconds.toFixed(2)} s (drain ${endToEnd.drainSeconds.toFixed(2)} s)${endToEnd.complete ? '' : ' INCOMPLETE'}`,
+    ],
+    ['gateway peak RSS', `${gateway.peakRssMb.toFixed(0)} MB`],
+    ['gateway CPU', `${gateway.cpuCoresIntake.toFixed(2)} cores during intake, ${gateway.cpuCoresEndToEnd.toFixed(2)} end to end`],
+    ['load generator CPU', `${result.loadGeneratorCpuCores.toFixed(2)} cores during intake`],
+  ]);
+}
