@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { createQueueId, isQueueId, MoatError } from '../core/index.js';
 import type { SpoolMeta, SpoolReader } from '../delivery/ports.js';
 import { createBodyScanner, type BodyScanResult } from './body-scan.js';
-import { fsyncDirectory, writeFileDurable } from './durable-fs.js';
+import { createDirectorySyncer, fsyncDirectory, unlinkIfExists, writeFileDurable, type DirectorySyncer } from './durable-fs.js';
 
 /** A body written to `incoming/`, analysed but not yet acknowledged. */
 export interface IncomingMessage {
@@ -45,12 +45,15 @@ export class Spool implements SpoolReader {
   private readonly incomingDir: string;
   private readonly messagesDir: string;
   private readonly corruptDir: string;
+  /** Concurrent commits share one fsync of `messages/` (group commit). */
+  private readonly messagesSync: DirectorySyncer;
 
   private constructor(root: string) {
     this.root = root;
     this.incomingDir = join(root, 'incoming');
     this.messagesDir = join(root, 'messages');
     this.corruptDir = join(root, 'corrupt');
+    this.messagesSync = createDirectorySyncer(this.messagesDir);
   }
 
   /** Opens (creating) the spool folders under `root`. */
@@ -110,7 +113,7 @@ export class Spool implements SpoolReader {
   async commit(incoming: IncomingMessage, meta: SpoolMeta): Promise<void> {
     try {
       await rename(incoming.path, this.bodyPath(meta.queueId));
-      await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta));
+      await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta), 0o640, this.messagesSync);
     } catch (error) {
       // Not committed, so never acknowledged: leave no body behind (a full
       // disk would otherwise hold it until the next start). The write error
@@ -125,8 +128,8 @@ export class Spool implements SpoolReader {
   /** Stores a locally generated message (DSN, release) directly as committed. */
   async store(meta: SpoolMeta, raw: Uint8Array): Promise<void> {
     try {
-      await writeFileDurable(this.bodyPath(meta.queueId), raw);
-      await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta));
+      await writeFileDurable(this.bodyPath(meta.queueId), raw, 0o640, this.messagesSync);
+      await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta), 0o640, this.messagesSync);
     } catch (error) {
       throw spoolWriteError(error);
     }
@@ -134,7 +137,7 @@ export class Spool implements SpoolReader {
 
   /** Drops a received body that will not be acknowledged (rejected or deferred). */
   async discard(incoming: IncomingMessage): Promise<void> {
-    await rm(incoming.path, { force: true });
+    await unlinkIfExists(incoming.path);
   }
 
   async readMeta(queueId: string): Promise<SpoolMeta | undefined> {
@@ -160,8 +163,8 @@ export class Spool implements SpoolReader {
     if (!isQueueId(queueId)) return;
     // Meta first: without it the entry is no longer committed, so a crash
     // in between leaves an orphan body, never a meta without a body.
-    await rm(this.metaPath(queueId), { force: true });
-    await rm(this.bodyPath(queueId), { force: true });
+    await unlinkIfExists(this.metaPath(queueId));
+    await unlinkIfExists(this.bodyPath(queueId));
   }
 
   /**
