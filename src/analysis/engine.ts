@@ -15,6 +15,20 @@ export interface EngineSubject {
    * engines can see bidi controls and padding. Escape before putting it in a finding.
    */
   readonly rawName?: string;
+  /**
+   * The container this artifact came out of (archive, OOXML package, PDF),
+   * absent for MIME parts. Lets a document engine look at `xl/styles.xml`
+   * knowing it sits inside a spreadsheet package.
+   */
+  readonly container?: {
+    readonly path: string;
+    readonly detectedType?: string;
+    readonly detectedExtension?: string;
+    /** Names of the container's other members, raw (for package-level checks). */
+    readonly memberNames?: readonly string[];
+  };
+  /** Member depth: 0 for MIME parts, 1 for a member of an attachment, and so on. */
+  readonly depth?: number;
 }
 
 export interface Engine {
