@@ -27,6 +27,8 @@ export interface EngineSubject {
     /** Names of the container's other members, raw (for package-level checks). */
     readonly memberNames?: readonly string[];
   };
+  /** Raw Content-ID of the MIME part (MIME parts only). */
+  readonly contentId?: string;
   /** Member depth: 0 for MIME parts, 1 for a member of an attachment, and so on. */
   readonly depth?: number;
 }

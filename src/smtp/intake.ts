@@ -11,6 +11,7 @@ import type { DomainConfig } from '../config/schema.js';
 import type { SpoolMeta } from '../delivery/ports.js';
 import { buildReceivedHeader } from '../delivery/index.js';
 import { buildVerdictHeaders } from './verdict-headers.js';
+import { heloFindings } from './helo-check.js';
 import { MAX_LINE_OCTETS, type IncomingMessage, type Spool } from '../spool/index.js';
 
 export type MessageStatus = 'queued' | 'quarantined' | 'rejected' | 'deferred';
@@ -49,6 +50,8 @@ export interface IntakeResult {
 function transportFindings(incoming: IncomingMessage, envelope: Envelope): Finding[] {
   const findings: Finding[] = [];
   const { scan } = incoming;
+  // Implant C2 in the greeting (SEASIDE) or a malformed one (THREAT.md (f) 5).
+  findings.push(...heloFindings(envelope.client.helo));
   if (scan.bareLf) {
     findings.push({ engine: 'smtp', symbol: 'SMTP_BARE_LF', score: 3, severity: 'medium', detail: 'bare LF line ending in DATA (SMTP smuggling vector)' });
   }

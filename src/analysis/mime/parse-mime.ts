@@ -33,6 +33,8 @@ export interface MimeLeaf {
   readonly disposition?: 'inline' | 'attachment';
   /** Declared file name, RFC 2231/2047 decoded, NOT escaped. */
   readonly fileName?: string;
+  /** Raw Content-ID header value, unfolded and capped (implant C2 hides in it: THREAT.md, SKIPJACK). */
+  readonly contentId?: string;
   /** Content with the transfer encoding removed. */
   readonly content: Uint8Array;
 }
@@ -257,13 +259,26 @@ async function finishLeaf(leaf: OpenLeaf, state: ParseState): Promise<void> {
   }
   const disposition = node.disposition === 'inline' || node.disposition === 'attachment' ? node.disposition : undefined;
   const fileName = node.filename === false ? undefined : node.filename;
+  const contentId = readContentId(node);
   state.leaves.push({
     path: info.path,
     contentType,
     content,
     ...(disposition === undefined ? {} : { disposition }),
     ...(fileName === undefined ? {} : { fileName }),
+    ...(contentId === undefined ? {} : { contentId }),
   });
+}
+
+// A real Content-ID is `<id@host>`, well under 1 KiB; 4 KiB keeps any blob recognisable and bounded.
+const MAX_CONTENT_ID_CHARS = 4096;
+
+function readContentId(node: MimeNode): string | undefined {
+  if (node.headers === false) return undefined;
+  const line = node.headers.getFirst('content-id');
+  if (typeof line !== 'string' || line === '') return undefined;
+  const value = line.replace(/^content-id\s*:\s*/i, '').replace(/\r?\n[ \t]+/g, ' ').trim();
+  return value.slice(0, MAX_CONTENT_ID_CHARS);
 }
 
 async function decodeBody(node: MimeNode, encoded: Buffer, info: NodeInfo, state: ParseState): Promise<Buffer> {
