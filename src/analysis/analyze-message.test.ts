@@ -157,7 +157,10 @@ test('depth limit also counts message/rfc822 nesting', async () => {
 test('tar under a .txt name is detected by content', async () => {
   const r = await analyze('tar-as-txt.eml');
   assert.equal(r.artifacts[1]?.detectedExtension, 'tar');
-  assert.deepEqual(symbols(r), ['FILETYPE_EXTENSION_MISMATCH']);
+  // The tar is opened too: its member is a shell script (issue 3, recursive unpacking).
+  assert.equal(r.artifacts[2]?.path, '2/1');
+  assert.equal(r.artifacts[2]?.declaredName, 'install_helo/run.sh');
+  assert.deepEqual(symbols(r), ['FILETYPE_EXTENSION_MISMATCH', 'FILETYPE_SCRIPT']);
 });
 
 test('a message over maxMessageBytes is refused with ANALYSIS_TOO_LARGE', async () => {

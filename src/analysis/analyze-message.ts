@@ -1,31 +1,79 @@
 /**
  * The analysis pipeline for one message: MIME tree -> decoded leaf parts ->
- * artifacts (hash, detected type) -> engines -> findings. Pure and
- * single-threaded; the worker pool runs it off the main thread.
+ * artifacts (hash, detected type) -> engines -> dissectors, recursively: every
+ * member of an archive or document becomes an artifact that goes through the
+ * engines and the dissectors again, under one expansion budget per message.
+ * Pure and single-threaded; the worker pool runs it off the main thread.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AnalysisResult, Artifact, Finding } from '../core/index.js';
 import { escapeForDisplay } from '../core/index.js';
+import { inspectMemberNames } from './archive/names/index.js';
+import type { NamedMember } from './archive/names/index.js';
 import { detectType } from './detect-type.js';
 import type { DetectedType } from './detect-type.js';
+import { BudgetExceededError, createExpansionBudget } from './dissect/budget.js';
+import type { ExpansionBudget, ExpansionLimits } from './dissect/budget.js';
+import type { DissectResult, Dissector, DissectSubject, Member } from './dissect/dissector.js';
+import { DISSECTORS } from './dissect/registry.js';
 import type { Engine, EngineSubject } from './engine.js';
 import { createFileTypeEngine } from './engines/file-type/index.js';
 import { createFindingCollector } from './finding-collector.js';
+import type { FindingCollector } from './finding-collector.js';
 import { createPipelineFinding } from './findings.js';
+import { DEFAULT_EXPANSION_LIMITS } from './limits.js';
 import type { AnalysisLimits } from './limits.js';
 import type { MimeLeaf } from './mime/index.js';
 import { parseMime } from './mime/index.js';
+import { extractPasswords, htmlToText } from './passwords/index.js';
 
 // Engines run in this order for every artifact. ClamAV, YARA and the rest join here.
 const ENGINES: readonly Engine[] = [createFileTypeEngine()];
+// Artifacts that were listed but not extracted (directories, links, encrypted or over-budget members)
+// have no content: size 0 and an empty sha256, so no hash search can match them by accident.
+const NO_CONTENT = new Uint8Array(0);
+const NOT_EXTRACTED_SHA256 = '';
+// Body bytes decoded for password candidates (extractPasswords bounds the characters again).
+const PASSWORD_SOURCE_BYTES = 1024 * 1024;
+// A dissector that throws (not a budget breach) left its container unscanned: quarantine threshold.
+const DISSECT_FAIL_SCORE = 15;
+
+/** Replaceable parts of the pipeline; the defaults are the registries. Tests use this to add a failing dissector. */
+export interface AnalyzeOptions {
+  readonly dissectors?: readonly Dissector[];
+  readonly engines?: readonly Engine[];
+}
+
+interface Walk {
+  readonly expansion: ExpansionLimits;
+  readonly budget: ExpansionBudget;
+  readonly passwords: readonly string[];
+  readonly collector: FindingCollector;
+  readonly artifacts: Artifact[];
+  readonly findings: Finding[];
+  readonly dissectors: readonly Dissector[];
+  readonly engines: readonly Engine[];
+}
+
+/** One artifact to visit: a MIME leaf (depth 0) or a container member (depth >= 1). */
+interface Visit {
+  readonly path: string;
+  /** Absent when the member was listed but not extracted. */
+  readonly content?: Uint8Array;
+  readonly rawName?: string;
+  readonly declaredType: string;
+  readonly disposition?: 'inline' | 'attachment';
+  readonly depth: number;
+  readonly container?: EngineSubject['container'];
+}
 
 /**
  * Analyses one raw message. Never throws on hostile content: malformed input
  * becomes findings, and an unexpected failure becomes ANALYSIS_CRASH (which
  * policy never delivers).
  */
-export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits): Promise<AnalysisResult> {
+export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const started = performance.now();
   const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
   if (raw.length > limits.maxMessageBytes) {
@@ -34,37 +82,179 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits): P
   }
   const collector = createFindingCollector();
   const artifacts: Artifact[] = [];
-  const engineFindings: Finding[] = [];
+  const findings: Finding[] = [];
   try {
-    const { headers, leaves } = await parseMime(raw, limits, collector);
-    for (const leaf of leaves) {
-      const detection = await detectType(leaf.content);
-      if (detection.failure !== undefined) {
-        collector.add('FILETYPE_MALFORMED', `content type detection refused the content (${escapeForDisplay(detection.failure, 64)})`, leaf.path);
-      }
-      const artifact = buildArtifact(leaf, detection.detected);
-      artifacts.push(artifact);
-      const subject: EngineSubject = leaf.fileName === undefined ? { artifact, content: leaf.content } : { artifact, content: leaf.content, rawName: leaf.fileName };
-      for (const engine of ENGINES) engineFindings.push(...(await runEngine(engine, subject)));
+    const parsed = await parseMime(raw, limits, collector);
+    const expansion = limits.expansion ?? DEFAULT_EXPANSION_LIMITS;
+    const walk: Walk = {
+      expansion,
+      budget: createExpansionBudget(expansion),
+      passwords: extractPasswords(passwordSources(parsed.headers.subject, parsed.leaves)),
+      collector,
+      artifacts,
+      findings,
+      dissectors: options.dissectors ?? DISSECTORS,
+      engines: options.engines ?? ENGINES,
+    };
+    // Leaves are dropped one by one as they are done, so a finished subtree's content can be collected.
+    const leaves: (MimeLeaf | undefined)[] = [...parsed.leaves];
+    for (let i = 0; i < leaves.length; i++) {
+      const leaf = leaves[i] as MimeLeaf;
+      leaves[i] = undefined;
+      await visit(walk, {
+        path: leaf.path,
+        content: leaf.content,
+        declaredType: leaf.contentType,
+        depth: 0,
+        ...(leaf.fileName === undefined ? {} : { rawName: leaf.fileName }),
+        ...(leaf.disposition === undefined ? {} : { disposition: leaf.disposition }),
+      });
     }
-    return { headers, artifacts, findings: [...collector.list(), ...engineFindings], elapsedMs: elapsed() };
+    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], elapsedMs: elapsed() };
   } catch (err) {
     // Not hostile input (that is handled above) but a bug or an exhausted resource: fail closed.
     const crash = createPipelineFinding('ANALYSIS_CRASH', `analysis failed: ${describeError(err)}`);
-    return { headers: {}, artifacts, findings: [...collector.list(), ...engineFindings, crash], elapsedMs: elapsed() };
+    return { headers: {}, artifacts, findings: [...collector.list(), ...findings, crash], elapsedMs: elapsed() };
   }
 }
 
-function buildArtifact(leaf: MimeLeaf, detected: DetectedType | undefined): Artifact {
-  return {
-    path: leaf.path,
-    declaredType: leaf.contentType,
-    size: leaf.content.length,
-    sha256: createHash('sha256').update(leaf.content).digest('hex'),
-    ...(leaf.fileName === undefined ? {} : { declaredName: escapeForDisplay(leaf.fileName) }),
-    ...(leaf.disposition === undefined ? {} : { disposition: leaf.disposition }),
+/** Types, hashes and scans one artifact, then opens it when a dissector understands it. Returns its artifact. */
+async function visit(walk: Walk, node: Visit): Promise<Artifact> {
+  const content = node.content ?? NO_CONTENT;
+  const detection = node.content === undefined ? {} : await detectType(content);
+  if (detection.failure !== undefined) {
+    walk.collector.add('FILETYPE_MALFORMED', `content type detection refused the content (${escapeForDisplay(detection.failure, 64)})`, node.path);
+  }
+  const artifact = buildArtifact(node, detection.detected);
+  walk.artifacts.push(artifact);
+  const subject: EngineSubject = {
+    artifact,
+    content,
+    depth: node.depth,
+    ...(node.rawName === undefined ? {} : { rawName: node.rawName }),
+    ...(node.container === undefined ? {} : { container: node.container }),
+  };
+  for (const engine of walk.engines) walk.findings.push(...(await runEngine(engine, subject)));
+  if (node.content !== undefined && node.content.length > 0) await expand(walk, node, node.content, detection.detected);
+  return artifact;
+}
+
+/** Dissects a container and visits its members (depth + 1), charging the message's budget. */
+async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: DetectedType | undefined): Promise<void> {
+  const subject: DissectSubject = {
+    path: node.path,
+    content,
+    ...(detected === undefined ? {} : { detected }),
+    ...(node.rawName === undefined ? {} : { rawName: node.rawName }),
+  };
+  const dissector = pickDissector(walk, subject);
+  if (dissector === undefined) return;
+  if (node.depth >= walk.expansion.maxDepth) {
+    walk.collector.add('NESTING_TOO_DEEP', `a ${dissector.name} container at depth ${node.depth} is not opened: nesting limit ${walk.expansion.maxDepth}`, node.path);
+    return;
+  }
+  const members = await dissectBounded(walk, dissector, subject);
+  if (members === undefined) return;
+  // Names are kept (for the name checks and for package-level engine checks); contents are handed out once and dropped.
+  const named: NamedMember[] = members.map((m) => ({ name: m.name, kind: m.kind, ...(m.linkTarget === undefined ? {} : { linkTarget: m.linkTarget }) }));
+  const container: EngineSubject['container'] = {
+    path: node.path,
+    memberNames: named.map((m) => m.name),
     ...(detected === undefined ? {} : { detectedType: detected.type, detectedExtension: detected.extension }),
   };
+  const slots: (Member | undefined)[] = members;
+  for (let i = 0; i < slots.length; i++) {
+    const member = slots[i] as Member;
+    slots[i] = undefined;
+    const extracted = member.kind === 'file' && member.content !== undefined;
+    const artifact = await visit(walk, {
+      path: `${node.path}/${i + 1}`,
+      rawName: member.name,
+      declaredType: member.kind === 'file' ? 'application/octet-stream' : `inode/${member.kind}`,
+      depth: node.depth + 1,
+      container,
+      ...(extracted ? { content: member.content } : {}),
+    });
+    const entry = named[i];
+    if (extracted && entry !== undefined) named[i] = { ...entry, sha256: artifact.sha256 };
+  }
+  for (const issue of inspectMemberNames(named)) walk.collector.add(issue.symbol, issue.reason, `${node.path}/${issue.index + 1}`);
+}
+
+function pickDissector(walk: Walk, subject: DissectSubject): Dissector | undefined {
+  for (const dissector of walk.dissectors) {
+    try {
+      if (dissector.accepts(subject)) return dissector;
+    } catch (err) {
+      walk.findings.push(dissectFailure(dissector, subject.path, err));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs the dissector and makes sure every member is paid for: a budget breach
+ * becomes ARCHIVE_BOMB / ARCHIVE_TOO_MANY_ENTRIES, any other throw `<NAME>_FAIL`.
+ * Members and bytes a dissector did not charge itself (tar hands out views of
+ * its input rather than copies) are charged here, so the limits mean the same
+ * for every format. Returns undefined when nothing is to be visited.
+ */
+async function dissectBounded(walk: Walk, dissector: Dissector, subject: DissectSubject): Promise<Member[] | undefined> {
+  const { budget } = walk;
+  const before = { bytes: budget.usedBytes, entries: budget.usedEntries };
+  try {
+    const result: DissectResult = await dissector.dissect(subject, { budget, passwords: walk.passwords });
+    walk.findings.push(...result.findings);
+    const bytes = result.members.reduce((sum, m) => sum + (m.content?.length ?? 0), 0);
+    for (let n = budget.usedEntries - before.entries; n < result.members.length; n++) budget.chargeEntry();
+    const unpaid = bytes - (budget.usedBytes - before.bytes);
+    if (unpaid > 0) budget.chargeBytes(unpaid);
+    return [...result.members];
+  } catch (err) {
+    if (err instanceof BudgetExceededError) {
+      const symbol = err.kind === 'entries' ? 'ARCHIVE_TOO_MANY_ENTRIES' : 'ARCHIVE_BOMB';
+      walk.collector.add(symbol, `${dissector.name} container not opened: ${err.message}`, subject.path);
+      return undefined;
+    }
+    walk.findings.push(dissectFailure(dissector, subject.path, err));
+    return undefined;
+  }
+}
+
+function dissectFailure(dissector: Dissector, path: string, err: unknown): Finding {
+  return {
+    engine: dissector.name,
+    symbol: `${dissector.name.toUpperCase()}_FAIL`,
+    score: DISSECT_FAIL_SCORE,
+    severity: 'high',
+    detail: `part ${path}: ${dissector.name} could not open the container, its members are unscanned: ${describeError(err)}`,
+    artifact: path,
+  };
+}
+
+function buildArtifact(node: Visit, detected: DetectedType | undefined): Artifact {
+  const content = node.content;
+  return {
+    path: node.path,
+    declaredType: node.declaredType,
+    size: content?.length ?? 0,
+    sha256: content === undefined ? NOT_EXTRACTED_SHA256 : createHash('sha256').update(content).digest('hex'),
+    ...(node.rawName === undefined ? {} : { declaredName: escapeForDisplay(node.rawName) }),
+    ...(node.disposition === undefined ? {} : { disposition: node.disposition }),
+    ...(detected === undefined ? {} : { detectedType: detected.type, detectedExtension: detected.extension }),
+  };
+}
+
+// Subject and text bodies (attachments that are text too: a password is sometimes in a .txt beside the zip).
+function passwordSources(subject: string | undefined, leaves: readonly MimeLeaf[]): string[] {
+  const texts = subject === undefined ? [] : [subject];
+  const decoder = new TextDecoder('utf-8');
+  for (const leaf of leaves) {
+    if (leaf.contentType !== 'text/plain' && leaf.contentType !== 'text/html') continue;
+    const text = decoder.decode(leaf.content.subarray(0, PASSWORD_SOURCE_BYTES));
+    texts.push(leaf.contentType === 'text/html' ? htmlToText(text) : text);
+  }
+  return texts;
 }
 
 /** Runs one engine; a throw becomes `<ENGINE>_FAIL` so policy sees that the engine did not answer. */

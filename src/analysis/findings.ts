@@ -5,7 +5,7 @@
 import type { Finding, Severity } from '../core/index.js';
 
 interface FindingSpec {
-  readonly engine: 'mime' | 'analysis' | 'filetype';
+  readonly engine: 'mime' | 'analysis' | 'filetype' | 'archive';
   readonly score: number;
   readonly severity: Severity;
 }
@@ -26,6 +26,20 @@ export const PIPELINE_FINDINGS = {
   FILETYPE_MALFORMED: { engine: 'filetype', score: 3, severity: 'medium' },
   ANALYSIS_TOO_LARGE: { engine: 'analysis', score: 15, severity: 'high' },
   // Policy maps these two to analysis.onTimeout whatever their score (never deliver).
+  // Containers (src/analysis/dissect, archive/names; FINDINGS.md there says why each scores what it does).
+  // A limit hit leaves members unscanned: quarantine threshold, like the MIME limits above.
+  ARCHIVE_BOMB: { engine: 'archive', score: 15, severity: 'high' },
+  ARCHIVE_TOO_MANY_ENTRIES: { engine: 'archive', score: 15, severity: 'high' },
+  NESTING_TOO_DEEP: { engine: 'archive', score: 15, severity: 'high' },
+  // CVE-2023-2868: a member name built to run as a shell command. Reject threshold.
+  ARCHIVE_NAME_SHELL_META: { engine: 'archive', score: 40, severity: 'critical' },
+  // Shell-special characters without the shape of a command (`a;b.txt`, `say "hi".txt`): an oddity.
+  ARCHIVE_NAME_SHELL_CHARS: { engine: 'archive', score: 3, severity: 'low' },
+  ARCHIVE_PATH_TRAVERSAL: { engine: 'archive', score: 20, severity: 'high' },
+  ARCHIVE_LINK_MEMBER: { engine: 'archive', score: 5, severity: 'medium' },
+  ARCHIVE_DUPLICATE_NAME: { engine: 'archive', score: 15, severity: 'high' },
+  ARCHIVE_DEVICE_MEMBER: { engine: 'archive', score: 15, severity: 'high' },
+  ARCHIVE_NAME_TOO_LONG: { engine: 'archive', score: 5, severity: 'medium' },
   ANALYSIS_TIMEOUT: { engine: 'analysis', score: 0, severity: 'high' },
   ANALYSIS_CRASH: { engine: 'analysis', score: 0, severity: 'high' },
 } as const satisfies Record<string, FindingSpec>;

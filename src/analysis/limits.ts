@@ -1,4 +1,8 @@
 /** Resource limits of one analysis run; every hostile input is bounded by one of these. */
+import type { ExpansionLimits } from './dissect/budget.js';
+
+export type { ExpansionLimits } from './dissect/budget.js';
+
 export interface AnalysisLimits {
   /** Largest message analysed at all; the SMTP SIZE limit should already keep bigger ones out. */
   readonly maxMessageBytes: number;
@@ -6,7 +10,25 @@ export interface AnalysisLimits {
   readonly maxMimeParts: number;
   /** Nesting depth (multipart and message/rfc822 levels) before parsing stops. */
   readonly maxMimeDepth: number;
+  /**
+   * Archive and document expansion budget of one message (analysis.expansion).
+   * Absent: DEFAULT_EXPANSION_LIMITS, so a caller that predates it is still bounded.
+   */
+  readonly expansion?: ExpansionLimits;
 }
+
+/**
+ * The shipped defaults of analysis.expansion (config/default.yaml repeats them
+ * with the reasons). Member content lives in the worker's memory as Buffers,
+ * which V8's heap limit does not count, so maxTotalBytes is what bounds it.
+ */
+export const DEFAULT_EXPANSION_LIMITS: ExpansionLimits = {
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxEntries: 10_000,
+  maxDepth: 10,
+  maxRatio: 250,
+  maxMemberBytes: 128 * 1024 * 1024,
+};
 
 /** The task message the pool posts to a worker (src/workers/analysis-worker.ts). */
 export interface AnalysisTask {

@@ -93,6 +93,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       maxMessageBytes: config.smtp.limits.maxMessageBytes,
       maxMimeParts: config.analysis.maxMimeParts,
       maxMimeDepth: config.analysis.maxMimeDepth,
+      expansion: config.analysis.expansion,
     },
   });
 

@@ -96,6 +96,14 @@ export const configSchema = z.strictObject({
     workerHeapMb: positiveInt.min(32),
     maxMimeParts: positiveInt,
     maxMimeDepth: positiveInt,
+    /** Archive/document expansion budget per message (src/analysis/dissect/budget.ts). */
+    expansion: z.strictObject({
+      maxTotalBytes: positiveInt,
+      maxEntries: positiveInt,
+      maxDepth: positiveInt.max(64),
+      maxRatio: positiveInt,
+      maxMemberBytes: positiveInt,
+    }),
   }),
   policy: z.strictObject({
     thresholds,

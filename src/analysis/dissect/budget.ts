@@ -82,3 +82,40 @@ export function createExpansionBudget(limits: ExpansionLimits): ExpansionBudget 
     },
   };
 }
+
+/** How much one member may still inflate to, and which limit sets that bound. */
+export interface OutputCap {
+  readonly bytes: number;
+  readonly kind: BudgetLimitKind;
+}
+
+// checkMember judges the ratio past 1 MiB only; the cap follows the same rule.
+const RATIO_FLOOR_BYTES = 1_048_576;
+
+/**
+ * The most output a member of `compressedSize` stored bytes may produce,
+ * given what is left of the budget, the single-member limit and the ratio
+ * limit. Inflate with `maxOutputLength: cap.bytes + 1`: reaching `cap.bytes + 1`
+ * means the member breaks `cap.kind` (see {@link exceedCap}).
+ */
+export function capMemberOutput(budget: ExpansionBudget, compressedSize: number): OutputCap {
+  const { maxMemberBytes, maxRatio } = budget.limits;
+  const remaining = Math.max(0, budget.remainingBytes());
+  const ratioBytes = Math.max(RATIO_FLOOR_BYTES, Math.floor(Math.max(compressedSize, 1) * maxRatio));
+  let cap: OutputCap = { bytes: remaining, kind: 'bytes' };
+  if (maxMemberBytes < cap.bytes) cap = { bytes: maxMemberBytes, kind: 'member-bytes' };
+  if (ratioBytes < cap.bytes) cap = { bytes: ratioBytes, kind: 'ratio' };
+  return cap;
+}
+
+/** The error for output that went past `cap` (the message names the limit, not the content). */
+export function exceedCap(cap: OutputCap): BudgetExceededError {
+  switch (cap.kind) {
+    case 'ratio':
+      return new BudgetExceededError('ratio', `a member expands beyond ${cap.bytes} bytes, over the compression ratio limit`);
+    case 'member-bytes':
+      return new BudgetExceededError('member-bytes', `a member expands beyond ${cap.bytes} bytes, the single-member limit`);
+    default:
+      return new BudgetExceededError('bytes', 'expansion would exceed the total bytes limit of the message');
+  }
+}

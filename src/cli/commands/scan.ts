@@ -32,6 +32,7 @@ export const scan: Command = async (context) => {
       maxMessageBytes: config.smtp.limits.maxMessageBytes,
       maxMimeParts: config.analysis.maxMimeParts,
       maxMimeDepth: config.analysis.maxMimeDepth,
+      expansion: config.analysis.expansion,
     },
   });
   const policyVersion = computePolicyVersion(config.policy, config.domains);

@@ -1,0 +1,27 @@
+/**
+ * Findings of the RTF dissector. Scores and severities are data; policy may
+ * override them per symbol. FINDINGS.md says why each score is what it is.
+ */
+import type { Finding, Severity } from '../../../core/index.js';
+
+export const RTF_ENGINE = 'rtf';
+
+export const RTF_FINDINGS = {
+  RTF_OBJECT: { score: 1, severity: 'info' },
+  // Object classes whose only use in a mailed RTF is a known exploit: reject threshold.
+  RTF_EXPLOIT_OBJECT_CLASS: { score: 40, severity: 'critical' },
+  RTF_PACKAGE_OBJECT: { score: 15, severity: 'high' },
+  RTF_OBFUSCATION: { score: 15, severity: 'high' },
+  RTF_OBJECT_AUTOUPDATE: { score: 5, severity: 'medium' },
+  RTF_DDE: { score: 15, severity: 'high' },
+  RTF_REMOTE_TEMPLATE: { score: 15, severity: 'high' },
+  RTF_MALFORMED: { score: 2, severity: 'low' },
+} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+
+export type RtfSymbol = keyof typeof RTF_FINDINGS;
+
+/** Builds an RTF finding; `detail` must already be escaped where it quotes document data. */
+export function createRtfFinding(symbol: RtfSymbol, detail: string, artifact: string): Finding {
+  const { score, severity } = RTF_FINDINGS[symbol];
+  return { engine: RTF_ENGINE, symbol, score, severity, detail: `part ${artifact}: ${detail}`, artifact };
+}
