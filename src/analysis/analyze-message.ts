@@ -18,7 +18,9 @@ import type { ExpansionBudget, ExpansionLimits } from './dissect/budget.js';
 import type { DissectResult, Dissector, DissectSubject, Member } from './dissect/dissector.js';
 import { DISSECTORS } from './dissect/registry.js';
 import type { Engine, EngineSubject } from './engine.js';
+import { createC2Engine } from './engines/c2/index.js';
 import { createFileTypeEngine } from './engines/file-type/index.js';
+import { createOfficeEngine } from './documents/office/index.js';
 import { createFindingCollector } from './finding-collector.js';
 import type { FindingCollector } from './finding-collector.js';
 import { createPipelineFinding } from './findings.js';
@@ -29,7 +31,7 @@ import { parseMime } from './mime/index.js';
 import { extractPasswords, htmlToText } from './passwords/index.js';
 
 // Engines run in this order for every artifact. ClamAV, YARA and the rest join here.
-const ENGINES: readonly Engine[] = [createFileTypeEngine()];
+const ENGINES: readonly Engine[] = [createFileTypeEngine(), createC2Engine(), createOfficeEngine()];
 // Artifacts that were listed but not extracted (directories, links, encrypted or over-budget members)
 // have no content: size 0 and an empty sha256, so no hash search can match them by accident.
 const NO_CONTENT = new Uint8Array(0);
@@ -66,6 +68,7 @@ interface Visit {
   readonly disposition?: 'inline' | 'attachment';
   readonly depth: number;
   readonly container?: EngineSubject['container'];
+  readonly contentId?: string;
 }
 
 /**
@@ -108,6 +111,7 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
         depth: 0,
         ...(leaf.fileName === undefined ? {} : { rawName: leaf.fileName }),
         ...(leaf.disposition === undefined ? {} : { disposition: leaf.disposition }),
+        ...(leaf.contentId === undefined ? {} : { contentId: leaf.contentId }),
       });
     }
     return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], elapsedMs: elapsed() };
@@ -133,6 +137,7 @@ async function visit(walk: Walk, node: Visit): Promise<Artifact> {
     depth: node.depth,
     ...(node.rawName === undefined ? {} : { rawName: node.rawName }),
     ...(node.container === undefined ? {} : { container: node.container }),
+    ...(node.contentId === undefined ? {} : { contentId: node.contentId }),
   };
   for (const engine of walk.engines) walk.findings.push(...(await runEngine(engine, subject)));
   if (node.content !== undefined && node.content.length > 0) await expand(walk, node, node.content, detection.detected);
@@ -147,14 +152,25 @@ async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: De
     ...(detected === undefined ? {} : { detected }),
     ...(node.rawName === undefined ? {} : { rawName: node.rawName }),
   };
-  const dissector = pickDissector(walk, subject);
-  if (dissector === undefined) return;
+  const dissectors = acceptingDissectors(walk, subject);
+  if (dissectors.length === 0) return;
   if (node.depth >= walk.expansion.maxDepth) {
-    walk.collector.add('NESTING_TOO_DEEP', `a ${dissector.name} container at depth ${node.depth} is not opened: nesting limit ${walk.expansion.maxDepth}`, node.path);
+    const names = dissectors.map((d) => d.name).join('/');
+    walk.collector.add('NESTING_TOO_DEEP', `a ${names} container at depth ${node.depth} is not opened: nesting limit ${walk.expansion.maxDepth}`, node.path);
     return;
   }
-  const members = await dissectBounded(walk, dissector, subject);
-  if (members === undefined) return;
+  // Every dissector that understands the bytes opens them: a file that is two
+  // formats at once (a polyglot) is analysed under each reading, never just one.
+  const readings: { dissector: Dissector; members: Member[] }[] = [];
+  for (const dissector of dissectors) {
+    const members = await dissectBounded(walk, dissector, subject);
+    if (members !== undefined && members.length > 0) readings.push({ dissector, members });
+  }
+  if (readings.length > 1) {
+    walk.collector.add('POLYGLOT_CONTAINER', `the content opens as ${readings.map((r) => r.dissector.name).join(' and ')} at once`, node.path);
+  }
+  const members = readings.flatMap((r) => r.members);
+  if (members.length === 0) return;
   // Names are kept (for the name checks and for package-level engine checks); contents are handed out once and dropped.
   const named: NamedMember[] = members.map((m) => ({ name: m.name, kind: m.kind, ...(m.linkTarget === undefined ? {} : { linkTarget: m.linkTarget }) }));
   const container: EngineSubject['container'] = {
@@ -181,15 +197,16 @@ async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: De
   for (const issue of inspectMemberNames(named)) walk.collector.add(issue.symbol, issue.reason, `${node.path}/${issue.index + 1}`);
 }
 
-function pickDissector(walk: Walk, subject: DissectSubject): Dissector | undefined {
+function acceptingDissectors(walk: Walk, subject: DissectSubject): Dissector[] {
+  const accepting: Dissector[] = [];
   for (const dissector of walk.dissectors) {
     try {
-      if (dissector.accepts(subject)) return dissector;
+      if (dissector.accepts(subject)) accepting.push(dissector);
     } catch (err) {
       walk.findings.push(dissectFailure(dissector, subject.path, err));
     }
   }
-  return undefined;
+  return accepting;
 }
 
 /**

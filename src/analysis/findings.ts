@@ -31,6 +31,9 @@ export const PIPELINE_FINDINGS = {
   ARCHIVE_BOMB: { engine: 'archive', score: 15, severity: 'high' },
   ARCHIVE_TOO_MANY_ENTRIES: { engine: 'archive', score: 15, severity: 'high' },
   NESTING_TOO_DEEP: { engine: 'archive', score: 15, severity: 'high' },
+  // One file, two valid formats (a PDF that is also a zip, an ISO whose system area is an archive):
+  // legitimate files rarely are, and each reader sees something different. Both readings are analysed.
+  POLYGLOT_CONTAINER: { engine: 'archive', score: 5, severity: 'medium' },
   // CVE-2023-2868: a member name built to run as a shell command. Reject threshold.
   ARCHIVE_NAME_SHELL_META: { engine: 'archive', score: 40, severity: 'critical' },
   // Shell-special characters without the shape of a command (`a;b.txt`, `say "hi".txt`): an oddity.

@@ -1,11 +1,21 @@
 /**
- * The dissectors the pipeline tries on every artifact, in order; the first
- * whose `accepts` says yes opens it. Order matters only where formats
- * overlap (a zip-based document before plain zip); magic-byte formats do not.
- * The lead adds zip, libarchive, office, pdf, ... here as they land.
+ * The dissectors the pipeline tries on every artifact.
  */
 import { createBzip2Dissector, createGzipDissector, createXzDissector } from '../archive/compressed/index.js';
+import { createLibarchiveDissector } from '../archive/libarchive/index.js';
 import { createTarDissector } from '../archive/tar/index.js';
+import { createZipDissector } from '../archive/zip/index.js';
+import { createOleDissector } from '../documents/office/index.js';
 import type { Dissector } from './dissector.js';
 
-export const DISSECTORS: readonly Dissector[] = [createGzipDissector(), createBzip2Dissector(), createXzDissector(), createTarDissector()];
+// Every dissector that accepts an artifact opens it (polyglots are read every way),
+// so the order only decides how members are numbered.
+export const DISSECTORS: readonly Dissector[] = [
+  createOleDissector(),
+  createZipDissector(),
+  createLibarchiveDissector(),
+  createGzipDissector(),
+  createBzip2Dissector(),
+  createXzDissector(),
+  createTarDissector(),
+];
