@@ -2,7 +2,7 @@
 // Writes docs/THIRD_PARTY_LICENSES.md: every production dependency (the whole
 // installed tree, dev dependencies excluded) with its version and licence, and
 // fails if one is not on the Apache-2.0-compatible allow-list.
-import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ALLOWED = new Set(['MIT', 'MIT-0', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', '0BSD', 'BlueOak-1.0.0', 'CC0-1.0', 'Unlicense', 'Python-2.0', 'CC-BY-4.0', '(MIT OR EUPL-1.1+)', '(MIT OR CC0-1.0)', 'MIT OR Apache-2.0', '(MIT OR WTFPL)', '(BSD-2-Clause OR MIT OR Apache-2.0)']);
