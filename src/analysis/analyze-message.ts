@@ -20,6 +20,7 @@ import { DISSECTORS } from './dissect/registry.js';
 import type { Engine, EngineSubject } from './engine.js';
 import { createC2Engine } from './engines/c2/index.js';
 import { createFileTypeEngine } from './engines/file-type/index.js';
+import { createLnkEngine } from './documents/index.js';
 import { createOfficeEngine } from './documents/office/index.js';
 import { createFindingCollector } from './finding-collector.js';
 import type { FindingCollector } from './finding-collector.js';
@@ -31,7 +32,7 @@ import { parseMime } from './mime/index.js';
 import { extractPasswords, htmlToText } from './passwords/index.js';
 
 // Engines run in this order for every artifact. ClamAV, YARA and the rest join here.
-const ENGINES: readonly Engine[] = [createFileTypeEngine(), createC2Engine(), createOfficeEngine()];
+const ENGINES: readonly Engine[] = [createFileTypeEngine(), createC2Engine(), createOfficeEngine(), createLnkEngine()];
 // Artifacts that were listed but not extracted (directories, links, encrypted or over-budget members)
 // have no content: size 0 and an empty sha256, so no hash search can match them by accident.
 const NO_CONTENT = new Uint8Array(0);

@@ -5,6 +5,7 @@ import { createBzip2Dissector, createGzipDissector, createXzDissector } from '..
 import { createLibarchiveDissector } from '../archive/libarchive/index.js';
 import { createTarDissector } from '../archive/tar/index.js';
 import { createZipDissector } from '../archive/zip/index.js';
+import { createHtmlDissector, createIcsDissector, createOneNoteDissector, createPdfDissector, createRtfDissector } from '../documents/index.js';
 import { createOleDissector } from '../documents/office/index.js';
 import type { Dissector } from './dissector.js';
 
@@ -12,6 +13,11 @@ import type { Dissector } from './dissector.js';
 // so the order only decides how members are numbered.
 export const DISSECTORS: readonly Dissector[] = [
   createOleDissector(),
+  createPdfDissector(),
+  createRtfDissector(),
+  createOneNoteDissector(),
+  createHtmlDissector(),
+  createIcsDissector(),
   createZipDissector(),
   createLibarchiveDissector(),
   createGzipDissector(),

@@ -12,7 +12,6 @@ export const HTML_FINDINGS = {
   HTML_SCRIPT_OBFUSCATION: { score: 5, severity: 'medium' },
   HTML_DATA_URI: { score: 3, severity: 'low' },
   HTML_REDIRECT: { score: 3, severity: 'low' },
-  HTML_TRUNCATED_SCAN: { score: 15, severity: 'high' },
 } as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
 
 export type HtmlSymbol = keyof typeof HTML_FINDINGS;

@@ -32,6 +32,9 @@ const LEADING_TAG = /^<(!doctype\s+html|html|head|body|script|svg|meta|form|ifra
 const ANYWHERE = ['<html', '<script', '<svg', '<body', '<form', '<iframe'];
 const URL_ATTRIBUTES = ['href', 'src', 'data', 'action', 'xlink:href', 'formaction', 'poster'];
 const DETAIL_CHARS = 160;
+const MAX_LISTED = 3;
+// Forms do not nest in HTML; a deep stack of open forms is junk, not structure.
+const MAX_OPEN_FORMS = 64;
 
 /** True for markup a browser renders as HTML or SVG: by content, and only when no other type was detected. */
 export function isHtml(subject: DissectSubject): boolean {
@@ -47,7 +50,6 @@ export function isHtml(subject: DissectSubject): boolean {
 /** Scans one HTML or SVG document. */
 export function scanHtml(content: Uint8Array, path: string, budget: ExpansionBudget): DissectResult {
   const text = decodeText(content);
-  const scan = tokenizeHtml(text);
   const findings: Finding[] = [];
   const members: Member[] = [];
   const addMember = (prefix: string, data: Buffer): void => {
@@ -56,33 +58,36 @@ export function scanHtml(content: Uint8Array, path: string, budget: ExpansionBud
     members.push({ name: `${prefix}-${members.length + 1}.bin`, kind: 'file', content: data });
   };
 
-  // Forms and password fields, in document order.
-  const forms: { action: string; password: boolean }[] = [];
+  // Forms and password fields, in document order; only what findings need is kept (bounded lists).
+  const credential: { action: string; password: boolean }[] = [];
   const open: { action: string; password: boolean }[] = [];
   let orphanPasswords = 0;
   const refreshes: string[] = [];
-  const dataUris: string[] = [];
+  let dataUriCount = 0;
+  const dataUriTypes = new Set<string>();
   let downloadSmuggling = 0;
-  for (const tag of scan.tags) {
+  const scripts = tokenizeHtml(text, (tag) => {
     if (tag.name === 'form') {
       if (tag.closing) {
         open.pop();
       } else {
-        const form = { action: tag.attrs.get('action') ?? '', password: false };
-        forms.push(form);
-        open.push(form);
+        if (open.length < MAX_OPEN_FORMS) open.push({ action: tag.attrs.get('action') ?? '', password: false });
       }
-      continue;
+      return;
     }
-    if (tag.closing) continue;
+    if (tag.closing) return;
     if (tag.name === 'input' && (tag.attrs.get('type') ?? '').trim().toLowerCase() === 'password') {
       const form = open[open.length - 1];
-      if (form === undefined) orphanPasswords++;
-      else form.password = true;
+      if (form === undefined) {
+        orphanPasswords++;
+      } else if (!form.password) {
+        form.password = true;
+        if (credential.length < MAX_LISTED) credential.push(form);
+      }
     }
     if (tag.name === 'meta' && (tag.attrs.get('http-equiv') ?? '').trim().toLowerCase() === 'refresh') {
       const target = /url\s*=\s*['"]?([^'"]+)/i.exec(tag.attrs.get('content') ?? '')?.[1];
-      if (target !== undefined) refreshes.push(target.trim());
+      if (target !== undefined && refreshes.length < MAX_LISTED) refreshes.push(target.trim());
     }
     for (const attr of URL_ATTRIBUTES) {
       const value = tag.attrs.get(attr)?.trim();
@@ -92,12 +97,13 @@ export function scanHtml(content: Uint8Array, path: string, budget: ExpansionBud
       if (lower !== 'data:') continue;
       const parsed = parseDataUrl(value);
       if (parsed === undefined) continue;
-      dataUris.push(parsed.type === '' ? 'text/plain' : parsed.type);
+      dataUriCount++;
+      if (dataUriTypes.size < MAX_LISTED) dataUriTypes.add(parsed.type === '' ? 'text/plain' : parsed.type);
       if (members.length < MAX_MEMBERS) addMember('data-url', decodeDataUrl(parsed, budget));
     }
-  }
+  });
 
-  const script = scan.scripts.join('\n');
+  const script = scripts.join('\n');
   const saves = SAVE_APIS.filter((api) => api.pattern.test(script)).map((api) => api.name);
   const decodes = DECODE_APIS.filter((api) => api.pattern.test(script)).map((api) => api.name);
   const obfuscation = OBFUSCATION_PATTERNS.filter((p) => p.pattern.test(script)).map((p) => p.name);
@@ -121,20 +127,18 @@ export function scanHtml(content: Uint8Array, path: string, budget: ExpansionBud
     addMember(smuggling ? 'smuggled' : 'decoded-script', decodeRun(largest, budget));
   }
 
-  const credential = forms.filter((f) => f.password);
   const scriptPassword = SCRIPT_PASSWORD_FIELD.test(script);
   if (credential.length > 0 || orphanPasswords > 0 || scriptPassword) {
     const targets = credential.map((f) => describeAction(f.action));
     if (orphanPasswords > 0 || scriptPassword) targets.push('a password field outside any form (sent by script)');
-    findings.push(createHtmlFinding('HTML_CREDENTIAL_FORM', `asks for a password: ${[...new Set(targets)].slice(0, 3).join('; ')}`, path));
+    findings.push(createHtmlFinding('HTML_CREDENTIAL_FORM', `asks for a password: ${[...new Set(targets)].join('; ')}`, path));
   }
   if (obfuscation.length > 0) findings.push(createHtmlFinding('HTML_SCRIPT_OBFUSCATION', `script hides what it does: ${obfuscation.join(', ')}`, path));
-  if (dataUris.length > 0) findings.push(createHtmlFinding('HTML_DATA_URI', `carries ${dataUris.length} data: URL(s) of active types (${[...new Set(dataUris)].slice(0, 3).map((t) => escapeForDisplay(t, 60)).join(', ')})`, path));
+  if (dataUriCount > 0) findings.push(createHtmlFinding('HTML_DATA_URI', `carries ${dataUriCount} data: URL(s) of active types (${[...dataUriTypes].map((t) => escapeForDisplay(t, 60)).join(', ')})`, path));
   if (refreshes.length > 0 || SCRIPT_REDIRECT.test(script)) {
     const where = refreshes.length > 0 ? `meta refresh to "${escapeForDisplay(refreshes[0] ?? '', DETAIL_CHARS)}"` : 'script sets the page location';
     findings.push(createHtmlFinding('HTML_REDIRECT', `sends the reader elsewhere: ${where}`, path));
   }
-  if (scan.truncated) findings.push(createHtmlFinding('HTML_TRUNCATED_SCAN', 'has more tags than the scan limit; the rest was not inspected', path));
   return { members, findings };
 }
 

@@ -28,9 +28,9 @@ export const OBFUSCATION_PATTERNS: readonly { readonly name: string; readonly pa
   { name: 'eval', pattern: /\beval\s*\(/ },
   { name: 'document.write of decoded text', pattern: /document\s*\.\s*write(ln)?\s*\(\s*(atob|unescape|decodeURIComponent|window\s*\.\s*atob|String\.fromCharCode)/ },
   { name: 'new Function', pattern: /new\s+Function\s*\(|\bFunction\s*\(\s*["'`]/ },
-  { name: 'dense \\x escapes', pattern: /(\\x[0-9a-fA-F]{2}){40,}/ },
-  { name: 'dense \\u escapes', pattern: /(\\u[0-9a-fA-F]{4}){40,}/ },
-  { name: 'long fromCharCode list', pattern: /fromCharCode\s*\(\s*(\d+\s*,\s*){40,}/ },
+  { name: 'dense \\x escapes', pattern: /(\\x[0-9a-fA-F]{2}){40}/ },
+  { name: 'dense \\u escapes', pattern: /(\\u[0-9a-fA-F]{4}){40}/ },
+  { name: 'long fromCharCode list', pattern: /fromCharCode\s*\(\s*(\d+\s*,\s*){40}/ },
 ];
 
 /** Script navigation to another page. */
@@ -44,9 +44,9 @@ export const PASSIVE_DATA_TYPES = /^(image\/(?!svg)|font\/|application\/font|tex
 
 // An encoded run this long assembled by script is a file, not a parameter (Microsoft's and Mandiant's smuggling write-ups).
 export const LARGE_BLOB_CHARS = 64 * 1024;
-// Smaller payloads (a .lnk, a .js) still count when the page both decodes and saves.
-export const SMALL_BLOB_CHARS = 1024;
-// Bits per character of a base64 run that carries data rather than a repeated filler.
-export const MIN_BLOB_ENTROPY = 4.5;
+// Smaller payloads (a .lnk is a few hundred bytes) still count when the page both decodes and saves.
+export const SMALL_BLOB_CHARS = 256;
+// Bits per character of a base64 run that carries data rather than a repeated filler (a small shortcut, mostly zero bytes, can fall below 4.5).
+export const MIN_BLOB_ENTROPY = 3;
 // At most this many members per page (decoded blobs and data: URLs); the budget bounds them again.
 export const MAX_MEMBERS = 16;

@@ -13,30 +13,23 @@ export interface HtmlTag {
   readonly attrs: ReadonlyMap<string, string>;
 }
 
-export interface HtmlScan {
-  readonly tags: HtmlTag[];
-  /** Inline `<script>` bodies, event-handler attributes and `javascript:` URLs. */
-  readonly scripts: string[];
-  /** True when the scan stopped at the tag limit. */
-  readonly truncated: boolean;
-}
-
-// Bounds: a real page has a few thousand tags; attributes per tag stay in the tens.
-const MAX_TAGS = 200_000;
+// Attributes per tag stay in the tens in real pages; tags are not stored, so their number needs no bound.
 const MAX_ATTRS = 128;
 const MAX_ATTR_NAME = 256;
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'noscript']);
 
-/** Scans `text` for tags and scripts. Linear in the input; never throws. */
-export function tokenizeHtml(text: string): HtmlScan {
-  const tags: HtmlTag[] = [];
+/**
+ * Scans `text`, handing each tag to `onTag` in document order. Returns the
+ * script text: inline `<script>` bodies, event-handler attributes and
+ * `javascript:` URLs. Linear in the input; never throws.
+ */
+export function tokenizeHtml(text: string, onTag: (tag: HtmlTag) => void): string[] {
   const scripts: string[] = [];
   const len = text.length;
   let i = 0;
   while (i < len) {
     const lt = text.indexOf('<', i);
     if (lt < 0) break;
-    if (tags.length >= MAX_TAGS) return { tags, scripts, truncated: true };
     i = lt + 1;
     const next = text[i] ?? '';
     if (text.startsWith('!--', i)) {
@@ -57,7 +50,7 @@ export function tokenizeHtml(text: string): HtmlScan {
     const name = text.slice(nameStart, k).toLowerCase();
     const attrs = new Map<string, string>();
     k = readAttributes(text, k, attrs);
-    tags.push({ name, closing, attrs });
+    onTag({ name, closing, attrs });
     for (const [attr, value] of attrs) {
       if (attr.startsWith('on')) scripts.push(value);
       else if (/^\s*javascript:/i.test(value)) scripts.push(value.replace(/^\s*javascript:/i, ''));
@@ -73,7 +66,7 @@ export function tokenizeHtml(text: string): HtmlScan {
       i = stop;
     }
   }
-  return { tags, scripts, truncated: false };
+  return scripts;
 }
 
 /** Reads attributes from `start` to the end of the tag; returns the index after `>`. */

@@ -16,6 +16,7 @@ import { createIcsFinding } from './findings.js';
 const MAX_LINES = 200_000;
 const MAX_LISTED = 3;
 const URL_PATTERN = /\b(?:https?|ftp|file):\/\/[^\s"'<>\\,;]+/gi;
+const PARAM_END = /[;:]/g;
 const NAME_PARAMS = ['X-FILENAME', 'FILENAME', 'X-APPLE-FILENAME', 'X-ORACLE-FILENAME'];
 
 /** True for an iCalendar object (`BEGIN:VCALENDAR` first, after a BOM or blank lines). */
@@ -95,10 +96,11 @@ function parseContentLine(line: string): ContentLine | undefined {
       value = line.slice(k + 1, close);
       k = close + 1;
     } else {
-      const stop = line.slice(k).search(/[;:]/);
-      if (stop < 0) return undefined;
-      value = line.slice(k, k + stop);
-      k += stop;
+      PARAM_END.lastIndex = k;
+      const stop = PARAM_END.exec(line);
+      if (stop === null) return undefined;
+      value = line.slice(k, stop.index);
+      k = stop.index;
     }
     if (!params.has(key)) params.set(key, value);
   }

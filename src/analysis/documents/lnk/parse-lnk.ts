@@ -139,8 +139,9 @@ function cString(buf: Buffer, offset: number): string | undefined {
 
 /** Printable ASCII and UTF-16LE runs of at least four characters (shell item names). */
 function collectStrings(bytes: Buffer, out: string[]): void {
-  const ascii = bytes.toString('latin1').match(/[\x20-\x7e]{4,}/g) ?? [];
-  const wide = bytes.toString('utf16le').match(/[\x20-\x7e]{4,}/g) ?? [];
-  const wideOdd = bytes.length > 1 ? (bytes.subarray(1).toString('utf16le').match(/[\x20-\x7e]{4,}/g) ?? []) : [];
+  const runs = (text: string): string[] => (text.match(/[\x20-\x7e]+/g) ?? []).filter((s) => s.length >= 4);
+  const ascii = runs(bytes.toString('latin1'));
+  const wide = runs(bytes.toString('utf16le'));
+  const wideOdd = bytes.length > 1 ? runs(bytes.subarray(1).toString('utf16le')) : [];
   for (const s of [...ascii, ...wide, ...wideOdd]) if (out.length < MAX_ID_STRINGS && !out.includes(s)) out.push(s);
 }

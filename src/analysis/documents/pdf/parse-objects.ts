@@ -77,6 +77,7 @@ export function scanPdfObjects(text: string, onName: (name: NameEvent) => void, 
   let excessDepth = 0;
   let current: { num: number; gen: number; stream?: { start: number; end: number }; stored: boolean } | undefined;
   const loose: PdfValue[] = [];
+  const streamState = { noEndstreamFrom: Number.POSITIVE_INFINITY };
   const len = text.length;
   let i = 0;
 
@@ -242,7 +243,7 @@ export function scanPdfObjects(text: string, onName: (name: NameEvent) => void, 
       case 'stream': {
         closeAll();
         const dict = top.items[top.items.length - 1];
-        const span = findStreamSpan(text, i, typeof dict === 'object' && dict !== null && dict.t === 'dict' ? dict : undefined);
+        const span = findStreamSpan(text, i, typeof dict === 'object' && dict !== null && dict.t === 'dict' ? dict : undefined, streamState);
         if (span === undefined) {
           problems.add('stream without endstream');
           break;
@@ -377,7 +378,7 @@ export function hexValue(code: number): number {
  * lies. /Length is used only when `endstream` really follows it; otherwise
  * the first `endstream` ends the data (never trust declared sizes).
  */
-function findStreamSpan(text: string, afterKeyword: number, dict: PdfDict | undefined): { start: number; end: number; resume: number } | undefined {
+function findStreamSpan(text: string, afterKeyword: number, dict: PdfDict | undefined, state: { noEndstreamFrom: number }): { start: number; end: number; resume: number } | undefined {
   let start = afterKeyword;
   while (text[start] === ' ') start++;
   if (text[start] === '\r') start++;
@@ -388,8 +389,12 @@ function findStreamSpan(text: string, afterKeyword: number, dict: PdfDict | unde
     while (k < text.length && WHITESPACE.has(text.charCodeAt(k))) k++;
     if (text.startsWith('endstream', k)) return { start, end: start + length, resume: k + 9 };
   }
-  const found = text.indexOf('endstream', start);
-  if (found < 0) return undefined;
+  const found = start >= state.noEndstreamFrom ? -1 : text.indexOf('endstream', start);
+  if (found < 0) {
+    // Remember the miss: later streams in the same text cannot find one either (keeps the scan linear).
+    state.noEndstreamFrom = Math.min(start, state.noEndstreamFrom);
+    return undefined;
+  }
   let end = found;
   if (text[end - 1] === '\n') end--;
   if (text[end - 1] === '\r') end--;

@@ -48,4 +48,4 @@ export const EXPLOIT_STREAM_NAMES: ReadonlyMap<string, ExploitClass> = new Map([
 ]);
 
 /** Field instructions that run a program (DDE) or fetch remote content. */
-export const DDE_FIELD = /^\s*\\?"?\s*dde(auto)?\b/i;
+export const DDE_FIELD = /^[\s\\"]*dde(auto)?\b/i;

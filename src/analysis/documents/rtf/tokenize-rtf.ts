@@ -43,7 +43,10 @@ const MAX_GROUP_DEPTH = 512;
 const MAX_CONTROL_WORD = 32;
 const MAX_TEXT_CHARS = 8192;
 const MAX_COLLECTED = 64;
-const CHUNK = 65_536;
+const MAX_OBJECTS = 1000;
+// Sink chunks start small (most objects are a few KiB or empty) and grow to this size.
+const FIRST_CHUNK = 256;
+const MAX_CHUNK = 65_536;
 
 /** Scans RTF text (latin1, one char per byte). */
 export function tokenizeRtf(text: string, bytes: Uint8Array): RtfScan {
@@ -79,6 +82,11 @@ export function tokenizeRtf(text: string, bytes: Uint8Array): RtfScan {
     const group = top();
     group.kind = kind;
     if (kind === 'objdata') {
+      if (objects.length >= MAX_OBJECTS) {
+        problems.add(`more than ${MAX_OBJECTS} embedded objects, the rest were not decoded`);
+        group.kind = 'skip';
+        return;
+      }
       sink = createByteSink();
       objects.push({ sink, object: group.object });
     } else if (kind === 'objclass' || kind === 'fldinst' || kind === 'template') {
@@ -252,13 +260,13 @@ interface ByteSink {
 /** Collects decoded bytes in fixed chunks: memory grows with the input, never ahead of it. */
 function createByteSink(): ByteSink {
   const chunks: Buffer[] = [];
-  let current = Buffer.allocUnsafe(CHUNK);
+  let current = Buffer.allocUnsafe(FIRST_CHUNK);
   let used = 0;
   let high = -1;
   const put = (byte: number): void => {
-    if (used === CHUNK) {
+    if (used === current.length) {
       chunks.push(current);
-      current = Buffer.allocUnsafe(CHUNK);
+      current = Buffer.allocUnsafe(Math.min(current.length * 2, MAX_CHUNK));
       used = 0;
     }
     current[used++] = byte;
