@@ -18,6 +18,7 @@ import type { AttemptOutcome, DeliveryLog, MessageInjector, QueueItem, QueueStor
 import { deliverToNextHop } from './relay.js';
 import { retryDelay } from './retry.js';
 import type { Route } from './route.js';
+import type { SessionPool } from './session-pool.js';
 
 export interface DeliveryGroup {
   readonly queueId: string;
@@ -37,6 +38,8 @@ export interface AttemptContext {
   readonly now: () => Date;
   readonly random: () => number;
   readonly signal: AbortSignal;
+  /** Idle SMTP sessions shared by all attempts; absent: one session per attempt. */
+  readonly sessions?: SessionPool;
   readonly onOutcome?: (outcome: AttemptOutcome, target: string) => void;
   /** Asks the scheduler to look again no later than `at`. */
   readonly wakeAt: (at: Date) => void;
@@ -94,6 +97,7 @@ async function deliverSmtp(ctx: AttemptContext, hop: NextHopConfig, meta: SpoolM
     smtpUtf8: meta.envelope.smtpUtf8,
     ...(meta.envelope.body !== undefined ? { body: meta.envelope.body } : {}),
     size: messageSize(meta),
+    ...(ctx.sessions ? { pool: ctx.sessions } : {}),
   });
   return [
     ...result.accepted.map((a) => ({ recipient: a.recipient, result: 'delivered' as const, reply: a.reply, target })),

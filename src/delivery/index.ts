@@ -5,6 +5,7 @@
 export type {
   AttemptOutcome,
   DeliveryAttempt,
+  DueFilter,
   DeliveryLog,
   MessageInjector,
   QueueItem,
@@ -20,6 +21,8 @@ export { deliverToMaildir, maildirPathFor, toSafeSegment } from './maildir.js';
 export type { MaildirDeliveryOptions } from './maildir.js';
 export { deliverToNextHop } from './relay.js';
 export type { NextHopDeliveryOptions, RelayAccepted, RelayRejected, RelayResult } from './relay.js';
+export { createSessionPool } from './session-pool.js';
+export type { SessionPool, SessionPoolOptions, SmtpSession } from './session-pool.js';
 export { buildDsn } from './dsn.js';
 export type { DsnAction, DsnOptions, DsnRecipient } from './dsn.js';
 export { retryDelay } from './retry.js';

@@ -18,9 +18,23 @@ export interface QueueItem {
   readonly nextAttemptAt: string;
 }
 
+/**
+ * What the runner cannot use right now, so `due()` need not read it: rows
+ * already in flight, and rows whose route has no free slot. Lists are bounded
+ * by the caller (in-flight rows by `delivery.concurrency`, domains by config).
+ */
+export interface DueFilter {
+  /** Row ids already handed to a delivery. */
+  readonly excludeIds?: readonly number[];
+  /** Lower-case recipient domains to skip. */
+  readonly excludeDomains?: readonly string[];
+  /** When present, only rows of these lower-case domains (an empty list matches nothing). */
+  readonly onlyDomains?: readonly string[];
+}
+
 export interface QueueStore {
-  /** Pending rows whose next attempt is due, oldest first. */
-  due(now: Date, limit: number): Promise<QueueItem[]>;
+  /** Pending rows whose next attempt is due, oldest first, without those `filter` rules out. */
+  due(now: Date, limit: number, filter?: DueFilter): Promise<QueueItem[]>;
   markDelivered(ids: readonly number[], reply: string, now: Date): Promise<void>;
   /** Temporary failure: count the attempt and schedule the next one. */
   markDeferred(ids: readonly number[], reply: string, nextAttemptAt: Date, now: Date): Promise<void>;

@@ -2,30 +2,18 @@
  * One SMTP transaction to a configured next hop, through nodemailer's
  * low-level SMTPConnection. Remote trouble never throws: every recipient comes
  * back accepted or rejected (permanent or not), so the caller only has to
- * record outcomes.
+ * record outcomes. With a session pool, a clean session is kept for the next
+ * message to the same destination instead of being QUIT.
  */
 import type { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { NextHopConfig } from '../config/schema.js';
-import { classifyReply, parseReplyCodes } from './classify.js';
+import { allRejected, cleanReply, perRecipient, rejectedByFailure, rejectedBySendError, toFailure } from './relay-reply.js';
+import type { RelayResult } from './relay-reply.js';
+import { retireSession } from './session-pool.js';
+import type { SessionPool, SmtpSession } from './session-pool.js';
 
-export interface RelayAccepted {
-  readonly recipient: string;
-  readonly reply: string;
-}
-
-export interface RelayRejected {
-  readonly recipient: string;
-  readonly reply: string;
-  readonly permanent: boolean;
-}
-
-export interface RelayResult {
-  readonly accepted: RelayAccepted[];
-  readonly rejected: RelayRejected[];
-  /** True when the session ran over TLS (after STARTTLS). */
-  readonly tls: boolean;
-}
+export type { RelayAccepted, RelayRejected, RelayResult } from './relay-reply.js';
 
 export interface NextHopDeliveryOptions {
   readonly hop: NextHopConfig;
@@ -36,6 +24,7 @@ export interface NextHopDeliveryOptions {
   readonly recipients: readonly string[];
   /** Opens the message stream; called once, only after the session is set up. */
   readonly message: () => Readable;
+  /** Bounds session setup: connect, greeting, EHLO, STARTTLS, and the RSET that checks a reused session. */
   readonly connectTimeoutMs: number;
   /** Inactivity limit once connected; RFC 5321 §4.5.3.2 suggests up to 10 minutes for DATA. */
   readonly socketTimeoutMs?: number;
@@ -46,120 +35,35 @@ export interface NextHopDeliveryOptions {
   readonly body?: '7BIT' | '8BITMIME' | 'BINARYMIME';
   /** Expected size in bytes, sent as SIZE= when offered. */
   readonly size?: number;
+  /** Idle sessions to reuse and to hand a clean session back to; absent: one session per call. */
+  readonly pool?: SessionPool;
 }
 
 const DEFAULT_SOCKET_TIMEOUT_MS = 5 * 60 * 1000;
-// Replies are attacker-influenced text that ends up in logs and DSNs.
-const MAX_REPLY = 512;
-
-/** Narrowed view of the error objects nodemailer hands back. */
-interface SmtpFailure {
-  readonly message: string;
-  readonly code?: string;
-  readonly response?: string;
-  readonly responseCode?: number;
-  readonly rejectedErrors?: readonly SmtpFailure[];
-  readonly recipient?: string;
-  readonly command?: string;
-  /** The system error code nodemailer replaced with its own (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`). */
-  readonly originalCode?: string;
-}
-
-function toFailure(err: unknown): SmtpFailure {
-  if (typeof err !== 'object' || err === null) return { message: String(err) };
-  const e = err as Record<string, unknown>;
-  const failure: {
-    message: string;
-    code?: string;
-    response?: string;
-    responseCode?: number;
-    rejectedErrors?: SmtpFailure[];
-    recipient?: string;
-    command?: string;
-    originalCode?: string;
-  } = { message: typeof e.message === 'string' ? e.message : 'unknown error' };
-  if (typeof e.code === 'string') failure.code = e.code;
-  if (typeof e.response === 'string') failure.response = e.response;
-  if (typeof e.responseCode === 'number') failure.responseCode = e.responseCode;
-  if (typeof e.recipient === 'string') failure.recipient = e.recipient;
-  if (typeof e.command === 'string') failure.command = e.command;
-  if (typeof e.originalCode === 'string') failure.originalCode = e.originalCode;
-  if (Array.isArray(e.rejectedErrors)) failure.rejectedErrors = e.rejectedErrors.map(toFailure);
-  return failure;
-}
-
-function cleanReply(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim()
-    .slice(0, MAX_REPLY);
-}
-
-function isPermanent(reply: string): boolean {
-  const { code, enhanced } = parseReplyCodes(reply);
-  return classifyReply(code, enhanced) === 'permanent';
-}
-
-/** A reply for a failure that has no server reply of its own (network, TLS, timeout). */
-function localReply(failure: SmtpFailure, where: string): string {
-  const detail = cleanReply(failure.message);
-  // A certificate or handshake error surfaces as a socket error; name it as the TLS problem it is.
-  const tlsFailure = failure.code === 'ETLS' || /CERT|SSL|TLS|SIGNATURE|HOSTNAME/.test(failure.originalCode ?? '');
-  switch (tlsFailure ? 'ETLS' : failure.code) {
-    case 'ETLS':
-      return `451 4.7.5 TLS negotiation with ${where} failed: ${detail}`;
-    case 'ETIMEDOUT':
-      return `451 4.4.2 timeout talking to ${where}: ${detail}`;
-    case 'ESTREAM':
-      return `451 4.3.0 reading the spooled message failed: ${detail}`;
-    default:
-      return `451 4.4.1 connection to ${where} failed: ${detail}`;
-  }
-}
-
-/**
- * Only a reply to the transaction itself (MAIL, RCPT, DATA) can be permanent.
- * Anything in setting up the session (greeting, EHLO, STARTTLS) is the next
- * hop's problem, not the message's, and is retried.
- */
-function isTransactionFailure(failure: SmtpFailure): boolean {
-  return (
-    (failure.code === 'EENVELOPE' || failure.code === 'EMESSAGE') &&
-    failure.response !== undefined &&
-    /^[45]\d\d/.test(failure.response)
-  );
-}
-
-function failureReply(failure: SmtpFailure, where: string): string {
-  if (isTransactionFailure(failure) && failure.response !== undefined) return cleanReply(failure.response);
-  const local = localReply(failure, where);
-  return failure.response !== undefined ? `${local} (${cleanReply(failure.response)})`.slice(0, MAX_REPLY) : local;
-}
-
-function allRejected(recipients: readonly string[], reply: string, permanent: boolean, tls: boolean): RelayResult {
-  return { accepted: [], rejected: recipients.map((recipient) => ({ recipient, reply, permanent })), tls };
-}
-
 const NON_ASCII = /[^\x00-\x7f]/;
+const ignoreError = (): void => undefined;
 
 function offers(ehlo: string | false, keyword: string): boolean {
   if (ehlo === false) return false;
   return new RegExp(`^\\d{3}[ -]${keyword}(?:[ \\t]|$)`, 'im').test(ehlo);
 }
 
-/**
- * Delivers one message to `hop` for `recipients` in one transaction. Outcomes
- * are per recipient: RCPT replies apply to one, the DATA reply to all.
- */
-export async function deliverToNextHop(opts: NextHopDeliveryOptions): Promise<RelayResult> {
-  const where = `${opts.hop.host}:${opts.hop.port}`;
-  const recipients = [...new Set(opts.recipients)];
-  if (recipients.length === 0) return { accepted: [], rejected: [], tls: false };
-  if (opts.signal?.aborted === true) {
-    return allRejected(recipients, `451 4.3.2 delivery to ${where} cancelled: shutting down`, false, false);
-  }
+function cancelledReply(where: string): string {
+  return `451 4.3.2 delivery to ${where} cancelled: shutting down`;
+}
 
+/**
+ * Sessions are shared only between deliveries that would have set them up
+ * identically: same peer, TLS policy and EHLO name.
+ */
+function sessionKey(hop: NextHopConfig, heloName: string): string {
+  return `${hop.host}\u0000${hop.port}\u0000${hop.tls}\u0000${hop.verifyCertificate}\u0000${heloName}`;
+}
+
+type Acquired = { readonly session: SmtpSession } | { readonly failed: RelayResult };
+
+/** Opens and sets up a new session (connect, greeting, EHLO, STARTTLS as the hop's policy says). */
+function openSession(opts: NextHopDeliveryOptions, recipients: readonly string[], where: string): Promise<Acquired> {
   const conn = new SMTPConnection({
     host: opts.hop.host,
     port: opts.hop.port,
@@ -179,124 +83,176 @@ export async function deliverToNextHop(opts: NextHopDeliveryOptions): Promise<Re
     allowInternalNetworkInterfaces: true,
     logger: false,
   });
+  // Each phase below listens for errors itself; this keeps one that falls between
+  // phases (or while pooled) from being thrown as an unhandled 'error' event.
+  conn.on('error', ignoreError);
 
   // nodemailer reports trouble through a callback, an 'error' event or an
   // 'end' event depending on the phase; settle exactly once, whichever comes first.
-  let settled = false;
-  let sessionOk = false;
-  let finish: (result: RelayResult) => void = () => undefined;
-  const done = new Promise<RelayResult>((resolvePromise) => {
-    finish = (result) => {
+  return new Promise<Acquired>((resolve) => {
+    let settled = false;
+    const settle = (value: Acquired): void => {
       if (settled) return;
       settled = true;
-      resolvePromise(result);
+      conn.removeListener('error', onError);
+      conn.removeListener('end', onEnd);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if ('failed' in value) void retireSession(conn, false);
+      resolve(value);
     };
-  });
-  const fail = (err: unknown): void => {
-    const failure = toFailure(err);
-    const reply = failureReply(failure, where);
-    finish(allRejected(recipients, reply, isTransactionFailure(failure) && isPermanent(reply), conn.secure));
-  };
-  const onAbort = (): void => {
-    finish(allRejected(recipients, `451 4.3.2 delivery to ${where} cancelled: shutting down`, false, conn.secure));
-    conn.close();
-  };
-  conn.on('error', fail);
-  conn.once('end', () => fail(new Error('connection closed')));
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-  try {
+    const onError = (err: unknown): void => settle({ failed: rejectedByFailure(recipients, err, where, conn.secure) });
+    const onEnd = (): void => onError(new Error('connection closed'));
+    const onAbort = (): void => settle({ failed: allRejected(recipients, cancelledReply(where), false, conn.secure) });
+    conn.on('error', onError);
+    conn.once('end', onEnd);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     conn.connect((connectErr) => {
       if (connectErr) {
-        fail(connectErr);
+        onError(connectErr);
         return;
       }
-      if (settled) return;
       // After connect() the last reply is the (post-STARTTLS) EHLO reply; if it
       // is anything else (a failed STARTTLS, HELO fallback) we do not know the extensions.
       const ehlo = conn.lastServerResponse;
-      const ehloKnown = typeof ehlo === 'string' && /^250[ -]/.test(ehlo);
-      if (opts.hop.tls === 'required' && !conn.secure) {
-        finish(allRejected(recipients, `451 4.7.10 ${where} did not negotiate required TLS`, false, false));
-        return;
-      }
-      // RFC 6531 §3.2: without SMTPUTF8 at the next hop, an internationalised
-      // message cannot be relayed at all, so this is a bounce, not a retry.
-      const needsUtf8 = opts.smtpUtf8 === true || NON_ASCII.test(opts.mailFrom) || recipients.some((r) => NON_ASCII.test(r));
-      if (needsUtf8 && ehloKnown && !offers(ehlo, 'SMTPUTF8')) {
-        finish(
-          allRejected(recipients, `550 5.6.7 ${where} does not support SMTPUTF8, required by this message`, true, conn.secure),
-        );
-        return;
-      }
-      let stream: Readable;
-      try {
-        stream = opts.message();
-      } catch (err) {
-        // Thrown inside nodemailer's callback it would escape as an uncaught exception.
-        fail(Object.assign(toFailure(err), { code: 'ESTREAM' }));
-        return;
-      }
-      conn.send(
-        {
-          from: opts.mailFrom === '' ? false : opts.mailFrom,
-          to: recipients,
-          use8BitMime: opts.body === '8BITMIME' || opts.body === 'BINARYMIME' || opts.smtpUtf8 === true,
-          ...(opts.size !== undefined ? { size: opts.size } : {}),
-        },
-        stream,
-        (sendErr, info) => {
-          if (sendErr || !info) {
-            stream.destroy();
-            const failure = toFailure(sendErr);
-            if (failure.command === 'RCPT TO' && failure.rejectedErrors && failure.rejectedErrors.length > 0) {
-              finish(perRecipient(recipients, [], failure.rejectedErrors, failureReply(failure, where), conn.secure));
-            } else {
-              fail(sendErr);
-            }
-            return;
-          }
-          const reply = cleanReply(info.response);
-          sessionOk = true;
-          finish(perRecipient(recipients, info.accepted.map((r) => ({ r, reply })), (info.rejectedErrors ?? []).map(toFailure), reply, conn.secure));
-        },
-      );
+      settle({ session: { conn, ehlo: typeof ehlo === 'string' && /^250[ -]/.test(ehlo) ? ehlo : false, openedAt: Date.now(), transactions: 0 } });
     });
-    return await done;
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    conn.removeListener('error', fail);
-    // Keep a late error from becoming an unhandled 'error' event.
-    conn.on('error', () => undefined);
-    if (!conn.destroyed) {
-      // A clean session ends with QUIT (RFC 5321 §4.1.1.10); a failed one is just dropped.
-      if (sessionOk) conn.quit();
-      else conn.close();
-    }
-  }
+  });
 }
 
-function perRecipient(
-  recipients: readonly string[],
-  accepted: readonly { r: string; reply: string }[],
-  rejectedErrors: readonly SmtpFailure[],
-  fallbackReply: string,
-  tls: boolean,
-): RelayResult {
-  const acceptedSet = new Map(accepted.map((a) => [a.r, a.reply]));
-  const rejectedMap = new Map<string, string>();
-  for (const e of rejectedErrors) {
-    if (e.recipient !== undefined && e.response !== undefined) rejectedMap.set(e.recipient, cleanReply(e.response));
+/**
+ * RSET on an idle session before its next transaction (RFC 5321 §4.1.1.5):
+ * clears any state and proves the session still works before a message is
+ * committed to it. Any error, close, 421 or silence means: do not use it.
+ */
+function resetSession(session: SmtpSession, timeoutMs: number, signal: AbortSignal | undefined): Promise<boolean> {
+  const { conn } = session;
+  if (conn.destroyed) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      conn.removeListener('error', onFail);
+      conn.removeListener('end', onFail);
+      signal?.removeEventListener('abort', onFail);
+      resolve(ok);
+    };
+    const onFail = (): void => settle(false);
+    const timer = setTimeout(onFail, timeoutMs);
+    conn.on('error', onFail);
+    conn.once('end', onFail);
+    signal?.addEventListener('abort', onFail, { once: true });
+    conn.reset((err) => settle(!err));
+  });
+}
+
+/** A reused idle session that passes RSET, else a new one. */
+async function acquireSession(opts: NextHopDeliveryOptions, key: string, recipients: readonly string[], where: string): Promise<Acquired> {
+  // Bounded: the pool holds at most maxIdlePerDestination sessions per key.
+  for (let idle = opts.pool?.take(key); idle !== undefined; idle = opts.pool?.take(key)) {
+    if (await resetSession(idle, opts.connectTimeoutMs, opts.signal)) return { session: idle };
+    void retireSession(idle.conn, false);
+    if (opts.signal?.aborted === true) return { failed: allRejected(recipients, cancelledReply(where), false, false) };
   }
-  const result: { accepted: RelayAccepted[]; rejected: RelayRejected[]; tls: boolean } = { accepted: [], rejected: [], tls };
-  for (const recipient of recipients) {
-    const ok = acceptedSet.get(recipient);
-    if (ok !== undefined) {
-      result.accepted.push({ recipient, reply: ok });
-      continue;
+  return openSession(opts, recipients, where);
+}
+
+interface TransactionOutcome {
+  readonly result: RelayResult;
+  /** The server answered the whole transaction as expected; the session may carry another. */
+  readonly clean: boolean;
+}
+
+/** MAIL, RCPT, DATA on a set-up session. */
+function transact(session: SmtpSession, opts: NextHopDeliveryOptions, recipients: readonly string[], where: string): Promise<TransactionOutcome> {
+  const { conn } = session;
+  if (opts.hop.tls === 'required' && !conn.secure) {
+    return Promise.resolve({ result: allRejected(recipients, `451 4.7.10 ${where} did not negotiate required TLS`, false, false), clean: false });
+  }
+  // RFC 6531 §3.2: without SMTPUTF8 at the next hop, an internationalised
+  // message cannot be relayed at all, so this is a bounce, not a retry.
+  const needsUtf8 = opts.smtpUtf8 === true || NON_ASCII.test(opts.mailFrom) || recipients.some((r) => NON_ASCII.test(r));
+  if (needsUtf8 && session.ehlo !== false && !offers(session.ehlo, 'SMTPUTF8')) {
+    return Promise.resolve({
+      result: allRejected(recipients, `550 5.6.7 ${where} does not support SMTPUTF8, required by this message`, true, conn.secure),
+      clean: false,
+    });
+  }
+
+  return new Promise<TransactionOutcome>((resolve) => {
+    let settled = false;
+    const settle = (result: RelayResult, clean: boolean): void => {
+      if (settled) return;
+      settled = true;
+      conn.removeListener('error', fail);
+      conn.removeListener('end', onEnd);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ result, clean });
+    };
+    const fail = (err: unknown): void => settle(rejectedByFailure(recipients, err, where, conn.secure), false);
+    const onEnd = (): void => fail(new Error('connection closed'));
+    const onAbort = (): void => {
+      settle(allRejected(recipients, cancelledReply(where), false, conn.secure), false);
+      conn.close();
+    };
+    conn.on('error', fail);
+    conn.once('end', onEnd);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (conn.destroyed) {
+      onEnd();
+      return;
     }
-    const reply = rejectedMap.get(recipient) ?? fallbackReply;
-    result.rejected.push({ recipient, reply, permanent: isPermanent(reply) });
-  }
-  return result;
+
+    let stream: Readable;
+    try {
+      stream = opts.message();
+    } catch (err) {
+      // Thrown inside nodemailer's callback it would escape as an uncaught exception.
+      fail(Object.assign(toFailure(err), { code: 'ESTREAM' }));
+      return;
+    }
+    conn.send(
+      {
+        from: opts.mailFrom === '' ? false : opts.mailFrom,
+        to: [...recipients],
+        use8BitMime: opts.body === '8BITMIME' || opts.body === 'BINARYMIME' || opts.smtpUtf8 === true,
+        ...(opts.size !== undefined ? { size: opts.size } : {}),
+      },
+      stream,
+      (sendErr, info) => {
+        if (sendErr || !info) {
+          stream.destroy();
+          settle(rejectedBySendError(recipients, sendErr, where, conn.secure), false);
+          return;
+        }
+        const reply = cleanReply(info.response);
+        settle(perRecipient(recipients, info.accepted.map((r) => ({ r, reply })), (info.rejectedErrors ?? []).map(toFailure), reply, conn.secure), true);
+      },
+    );
+  });
+}
+
+/**
+ * Delivers one message to `hop` for `recipients` in one transaction. Outcomes
+ * are per recipient: RCPT replies apply to one, the DATA reply to all.
+ */
+export async function deliverToNextHop(opts: NextHopDeliveryOptions): Promise<RelayResult> {
+  const where = `${opts.hop.host}:${opts.hop.port}`;
+  const recipients = [...new Set(opts.recipients)];
+  if (recipients.length === 0) return { accepted: [], rejected: [], tls: false };
+  if (opts.signal?.aborted === true) return allRejected(recipients, cancelledReply(where), false, false);
+
+  const key = sessionKey(opts.hop, opts.heloName);
+  const acquired = await acquireSession(opts, key, recipients, where);
+  if ('failed' in acquired) return acquired.failed;
+  const { session } = acquired;
+  const outcome = await transact(session, opts, recipients, where);
+  if (outcome.clean) session.transactions += 1;
+  // Read again: the signal may have fired while the transaction ran (TypeScript narrowed it above).
+  const aborted = (opts.signal as AbortSignal | undefined)?.aborted === true;
+  if (outcome.clean && opts.pool !== undefined && !aborted) opts.pool.give(key, session);
+  // A clean session ends with QUIT (RFC 5321 §4.1.1.10); a failed one is just dropped.
+  else void retireSession(session.conn, outcome.clean);
+  return outcome.result;
 }

@@ -4,13 +4,21 @@
  * globally and per destination, so one slow or dead next hop cannot hold up
  * the others. New mail is picked up at once through `kick()`; otherwise the
  * queue is polled every second or at the next retry time we set.
+ *
+ * The runner shares the main thread with SMTP intake, so a look at the queue
+ * must stay cheap: kicks are coalesced to one look per event-loop turn, the
+ * queue is asked only for as many rows as free slots can take, and never for
+ * rows in flight or rows whose route is full. SMTP sessions to next hops are
+ * kept and reused between messages (see session-pool.ts).
  */
 import type { Logger } from 'pino';
 import type { DeliveryConfig, DomainConfig, NextHopConfig } from '../config/schema.js';
 import { attemptGroup } from './attempt.js';
 import type { AttemptContext, DeliveryGroup } from './attempt.js';
+import { MAX_RECIPIENTS_PER_TRANSACTION, createRouteTable, groupDueRows } from './plan.js';
 import type { AttemptOutcome, DeliveryLog, MessageInjector, QueueItem, QueueStore, SpoolReader } from './ports.js';
-import { resolveRoute } from './route.js';
+import { createSessionPool } from './session-pool.js';
+import type { SessionPoolOptions } from './session-pool.js';
 
 export interface DeliveryRunnerOptions {
   readonly queue: QueueStore;
@@ -35,6 +43,11 @@ export interface DeliveryRunnerOptions {
   readonly perDestinationConcurrency?: number;
   /** How long `stop()` lets in-flight deliveries finish before cancelling them; default 30 s. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Reuse of SMTP sessions to next hops; `false` opens one session per transaction.
+   * Default: up to `perDestinationConcurrency` idle sessions per destination, 5 s idle, 100 messages each.
+   */
+  readonly sessionReuse?: SessionPoolOptions | false;
 }
 
 export interface DeliveryRunner {
@@ -47,12 +60,11 @@ export interface DeliveryRunner {
 
 const DEFAULT_POLL_MS = 1000;
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
-// Rows already in flight come back from `due()` (oldest first) until they are
-// marked, so read well past the concurrency to see other destinations' rows.
-const BATCH_PER_SLOT = 32;
+// Rows read per free slot: a slot takes one message, and most have a handful of
+// recipients. Reading more only costs main-thread time for rows nobody can take.
+const ROWS_PER_SLOT = 4;
+const MIN_BATCH = 16;
 const MAX_BATCH = 2000;
-// RFC 5321 §4.5.3.1.8: a server need accept no more than 100 recipients per transaction.
-const MAX_RECIPIENTS_PER_TRANSACTION = 100;
 
 /** Creates the runner; nothing happens until `start()`. */
 export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunner {
@@ -60,7 +72,8 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
   const pollMs = opts.pollIntervalMs ?? DEFAULT_POLL_MS;
   const concurrency = opts.delivery.concurrency;
   const perDestination = opts.perDestinationConcurrency ?? Math.max(1, Math.ceil(concurrency / 4));
-  const batch = Math.min(MAX_BATCH, Math.max(100, concurrency * BATCH_PER_SLOT));
+  const routes = createRouteTable(opts.domains, opts.fallbackNextHop);
+  const pool = opts.sessionReuse === false ? undefined : createSessionPool({ maxIdlePerDestination: perDestination, ...opts.sessionReuse });
   const abort = new AbortController();
 
   const inFlight = new Set<number>();
@@ -70,6 +83,7 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
   let stopped = false;
   let ticking = false;
   let rerun = false;
+  let pending: NodeJS.Immediate | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Number.POSITIVE_INFINITY;
 
@@ -85,6 +99,7 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
     now,
     random: opts.random ?? Math.random,
     signal: abort.signal,
+    ...(pool ? { sessions: pool } : {}),
     ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
     wakeAt: (at) => schedule(Math.max(0, at.getTime() - now().getTime())),
   };
@@ -102,24 +117,7 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
     }, delayMs);
   }
 
-  function groupRows(rows: readonly QueueItem[]): DeliveryGroup[] {
-    const groups = new Map<string, { queueId: string; route: DeliveryGroup['route']; items: QueueItem[] }>();
-    for (const row of rows) {
-      if (inFlight.has(row.id)) continue;
-      const route = resolveRoute(row.domain, opts.domains, opts.fallbackNextHop);
-      const key = `${row.queueId}\u0000${route.key}`;
-      const group = groups.get(key);
-      if (group) group.items.push(row);
-      else groups.set(key, { queueId: row.queueId, route, items: [row] });
-    }
-    const out: DeliveryGroup[] = [];
-    for (const group of groups.values()) {
-      for (let i = 0; i < group.items.length; i += MAX_RECIPIENTS_PER_TRANSACTION) {
-        out.push({ ...group, items: group.items.slice(i, i + MAX_RECIPIENTS_PER_TRANSACTION) });
-      }
-    }
-    return out;
-  }
+  const busy = (routeKey: string): boolean => (perDestActive.get(routeKey) ?? 0) >= perDestination;
 
   function launch(group: DeliveryGroup): void {
     for (const item of group.items) inFlight.add(item.id);
@@ -136,7 +134,7 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
         if (left <= 0) perDestActive.delete(destKey);
         else perDestActive.set(destKey, left);
         running.delete(task);
-        // A slot is free: look for more work straight away.
+        // A slot is free: look for more work (coalesced with other kicks this turn).
         kick();
       });
     running.add(task);
@@ -145,35 +143,55 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
   async function tick(): Promise<void> {
     ticking = true;
     try {
-      do {
-        rerun = false;
+      rerun = false;
+      const free = concurrency - running.size;
+      if (stopped || free <= 0) return;
+      const filter = routes.dueFilter(busy, inFlight);
+      // Every route is full: no row could be taken, so do not read any.
+      if (filter === undefined) return;
+      // Slots that rows could actually fill: a full route takes none, whatever the global count says.
+      const usable = Math.min(free, routes.freeRouteSlots((key) => perDestActive.get(key) ?? 0, perDestination));
+      const limit = Math.min(MAX_BATCH, Math.max(MIN_BATCH, usable * ROWS_PER_SLOT));
+      let asked = limit;
+      let rows: QueueItem[];
+      try {
+        rows = await opts.queue.due(now(), asked, filter);
+        // A full batch that is all one message (many recipients) is read again, up to a
+        // whole transaction, so the message is not split over more transactions than needed.
+        const first = rows[0];
+        if (rows.length >= asked && asked < MAX_RECIPIENTS_PER_TRANSACTION && first !== undefined && rows.every((r) => r.queueId === first.queueId)) {
+          asked = MAX_RECIPIENTS_PER_TRANSACTION;
+          rows = await opts.queue.due(now(), asked, filter);
+        }
+      } catch (err) {
+        opts.logger.error({ err }, 'delivery queue unreadable');
+        return;
+      }
+      const groups = groupDueRows(rows, { routeOf: routes.routeOf, inFlight, truncated: rows.length >= asked });
+      for (const group of groups) {
         if (stopped || running.size >= concurrency) break;
-        let rows: QueueItem[];
-        try {
-          rows = await opts.queue.due(now(), batch);
-        } catch (err) {
-          opts.logger.error({ err }, 'delivery queue unreadable');
-          break;
-        }
-        for (const group of groupRows(rows)) {
-          if (stopped || running.size >= concurrency) break;
-          if ((perDestActive.get(group.route.key) ?? 0) >= perDestination) continue;
-          launch(group);
-        }
-      } while (rerun && !stopped);
+        if (busy(group.route.key)) continue;
+        launch(group);
+      }
     } finally {
       ticking = false;
+      if (rerun) kick();
       schedule(pollMs);
     }
   }
 
+  /** At most one tick runs at a time, and kicks in one event-loop turn share one tick. */
   function kick(): void {
     if (!started || stopped) return;
     if (ticking) {
       rerun = true;
       return;
     }
-    void tick();
+    if (pending !== undefined) return;
+    pending = setImmediate(() => {
+      pending = undefined;
+      void tick();
+    });
   }
 
   return {
@@ -186,19 +204,24 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      if (running.size === 0) return;
-      let grace: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        grace = setTimeout(() => resolve('timeout'), opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
-      });
-      const outcome = await Promise.race([Promise.allSettled([...running]).then(() => 'done' as const), timedOut]);
-      if (grace !== undefined) clearTimeout(grace);
-      if (outcome === 'timeout') {
-        opts.logger.warn({ inFlight: running.size }, 'delivery stop timed out; cancelling in-flight deliveries');
-        // Cancelled SMTP transactions come back as temporary failures and are retried after restart.
-        abort.abort();
-        await Promise.allSettled([...running]);
+      if (pending !== undefined) clearImmediate(pending);
+      pending = undefined;
+      if (running.size > 0) {
+        let grace: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => {
+          grace = setTimeout(() => resolve('timeout'), opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+        });
+        const outcome = await Promise.race([Promise.allSettled([...running]).then(() => 'done' as const), timedOut]);
+        if (grace !== undefined) clearTimeout(grace);
+        if (outcome === 'timeout') {
+          opts.logger.warn({ inFlight: running.size }, 'delivery stop timed out; cancelling in-flight deliveries');
+          // Cancelled SMTP transactions come back as temporary failures and are retried after restart.
+          abort.abort();
+          await Promise.allSettled([...running]);
+        }
       }
+      // After the deliveries: a session they hand back now is closed at once.
+      await pool?.close();
     },
     kick,
   };

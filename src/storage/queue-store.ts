@@ -53,6 +53,11 @@ export interface QueueStoreOptions {
 
 /** The due-scan never hands back more than this many rows, whatever the caller asks. */
 const MAX_DUE_BATCH = 10_000;
+/**
+ * Excluded ids bound into one due-scan. SQLite allows 32766 bind parameters and PostgreSQL 65535;
+ * the runner's in-flight rows (concurrency × at most 100 recipients) stay far below this.
+ */
+const MAX_EXCLUDED_IDS_IN_SQL = 5_000;
 
 /** Creates the SQL-backed queue store for `nodeId`. */
 export function createQueueStore(db: Kysely<Database>, nodeId: string, options: QueueStoreOptions = {}): SqlQueueStore {
@@ -61,22 +66,29 @@ export function createQueueStore(db: Kysely<Database>, nodeId: string, options: 
   async function finish(ids: readonly number[], state: QueueState, reply: string, now: Date, nextAttemptAt?: Date): Promise<void> {
     if (ids.length === 0) return;
     const at = now.toISOString();
+    const update = (executor: Kysely<Database>, slice: readonly number[]): Promise<unknown> =>
+      executor
+        .updateTable('queue')
+        .set((eb) => ({
+          state,
+          attempts: eb('attempts', '+', 1),
+          last_reply: boundText(reply, MAX_REPLY_CHARS),
+          updated_at: at,
+          ...(nextAttemptAt !== undefined && { next_attempt_at: nextAttemptAt.toISOString() }),
+        }))
+        .where('id', 'in', slice)
+        // Only pending rows move: a repeated call cannot count an attempt twice or revive a final row.
+        .where('state', '=', 'pending')
+        .execute();
+    const slices = chunk(ids);
+    const [only] = slices;
+    // One statement is atomic on its own; BEGIN/COMMIT around it is main-thread time for nothing (one per delivery).
+    if (slices.length === 1 && only !== undefined) {
+      await update(db, only);
+      return;
+    }
     await db.transaction().execute(async (trx) => {
-      for (const slice of chunk(ids)) {
-        await trx
-          .updateTable('queue')
-          .set((eb) => ({
-            state,
-            attempts: eb('attempts', '+', 1),
-            last_reply: boundText(reply, MAX_REPLY_CHARS),
-            updated_at: at,
-            ...(nextAttemptAt !== undefined && { next_attempt_at: nextAttemptAt.toISOString() }),
-          }))
-          .where('id', 'in', slice)
-          // Only pending rows move: a repeated call cannot count an attempt twice or revive a final row.
-          .where('state', '=', 'pending')
-          .execute();
-      }
+      for (const slice of slices) await update(trx, slice);
     });
   }
 
@@ -110,26 +122,45 @@ export function createQueueStore(db: Kysely<Database>, nodeId: string, options: 
       });
     },
 
-    async due(now, limit) {
-      const rows = await db
+    async due(now, limit, filter = {}) {
+      const wanted = clampLimit(limit, 1, MAX_DUE_BATCH);
+      if (filter.onlyDomains !== undefined && filter.onlyDomains.length === 0) return [];
+      // In-flight rows are skipped in SQL so they are never read; past the bind budget
+      // (far beyond any sane delivery.concurrency) the rest are read and dropped here.
+      const excluded = filter.excludeIds ?? [];
+      const dropHere = new Set(excluded.slice(MAX_EXCLUDED_IDS_IN_SQL));
+      let query = db
         .selectFrom('queue')
         .select(['id', 'queue_id', 'recipient', 'domain', 'attempts', 'created_at', 'next_attempt_at'])
         .where('node_id', '=', nodeId)
         .where('state', '=', 'pending')
-        .where('next_attempt_at', '<=', now.toISOString())
+        .where('next_attempt_at', '<=', now.toISOString());
+      for (const slice of chunk(excluded.slice(0, MAX_EXCLUDED_IDS_IN_SQL))) query = query.where('id', 'not in', slice);
+      for (const slice of chunk(filter.excludeDomains ?? [])) query = query.where('domain', 'not in', slice);
+      if (filter.onlyDomains !== undefined) {
+        const slices = chunk(filter.onlyDomains);
+        query = query.where((eb) => eb.or(slices.map((slice) => eb('domain', 'in', slice))));
+      }
+      const rows = await query
         .orderBy('next_attempt_at')
         .orderBy('id')
-        .limit(clampLimit(limit, 1, MAX_DUE_BATCH))
+        .limit(wanted + dropHere.size)
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        queueId: r.queue_id,
-        recipient: r.recipient,
-        domain: r.domain,
-        attempts: r.attempts,
-        createdAt: r.created_at,
-        nextAttemptAt: r.next_attempt_at,
-      }));
+      const out: QueueItem[] = [];
+      for (const r of rows) {
+        if (dropHere.has(r.id)) continue;
+        out.push({
+          id: r.id,
+          queueId: r.queue_id,
+          recipient: r.recipient,
+          domain: r.domain,
+          attempts: r.attempts,
+          createdAt: r.created_at,
+          nextAttemptAt: r.next_attempt_at,
+        });
+        if (out.length === wanted) break;
+      }
+      return out;
     },
 
     markDelivered: (ids, reply, now) => finish(ids, 'delivered', reply, now),

@@ -22,6 +22,7 @@ import type {
   AttemptOutcome,
   DeliveryAttempt,
   DeliveryRunner,
+  DueFilter,
   QueueItem,
   QueueStore,
   SpoolMeta,
@@ -53,6 +54,10 @@ class World extends EventEmitter {
   readonly outcomes: [AttemptOutcome, string][] = [];
   dueCalls = 0;
   readMetaCalls = 0;
+  /** Every due() call: the filter it got and the row ids it returned. */
+  readonly dueLog: { filter: DueFilter | undefined; ids: number[] }[] = [];
+  /** Behave like a store that predates DueFilter (the runner must still never hand a row out twice). */
+  ignoreFilter = false;
   private nextId = 1;
   private seq = 0;
 
@@ -110,13 +115,17 @@ class World extends EventEmitter {
   }
 
   readonly queue: QueueStore = {
-    due: async (now, limit) => {
+    due: async (now, limit, filter) => {
       this.dueCalls += 1;
+      const f = this.ignoreFilter ? {} : (filter ?? {});
       const due = this.rows
         .filter((r) => r.state === 'pending' && Date.parse(r.nextAttemptAt) <= now.getTime())
+        .filter((r) => !(f.excludeIds ?? []).includes(r.id) && !(f.excludeDomains ?? []).includes(r.domain))
+        .filter((r) => f.onlyDomains === undefined || f.onlyDomains.includes(r.domain))
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)
         .slice(0, limit)
         .map((r): QueueItem => ({ ...r }));
+      this.dueLog.push({ filter, ids: due.map((r) => r.id) });
       this.changed();
       return due;
     },
@@ -157,6 +166,8 @@ interface Sink {
   readonly held: (() => void)[];
   active: number;
   maxActive: number;
+  /** Every connection the sink accepted, with a promise for its close. */
+  readonly connections: Promise<void>[];
   close(): Promise<void>;
 }
 
@@ -169,6 +180,7 @@ async function startSink(world: World): Promise<Sink> {
     held: [],
     active: 0,
     maxActive: 0,
+    connections: [],
     close: async () => undefined,
   };
   const server = new SMTPServer({
@@ -201,6 +213,10 @@ async function startSink(world: World): Promise<Sink> {
       });
     },
   });
+  server.server.on('connection', (socket: Socket) => {
+    sink.connections.push(once(socket, 'close').then(() => undefined));
+    world.changed();
+  });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   return Object.assign(sink, {
@@ -229,7 +245,16 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(opts: { concurrency?: number; perDestination?: number; extraDomains?: DomainConfig[]; stopTimeoutMs?: number } = {}): Promise<Harness> {
+interface HarnessOptions {
+  concurrency?: number;
+  perDestination?: number;
+  extraDomains?: DomainConfig[];
+  stopTimeoutMs?: number;
+  pollIntervalMs?: number;
+  sessionReuse?: false;
+}
+
+async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const world = new World();
   const sink = await startSink(world);
   const maildirRoot = await mkdtemp(join(tmpdir(), 'moat-runner-'));
@@ -263,7 +288,8 @@ async function harness(opts: { concurrency?: number; perDestination?: number; ex
     onOutcome: (outcome, target) => world.outcomes.push([outcome, target]),
     now: () => new Date(Date.now() + clock.offsetMs),
     random: () => 0.5,
-    pollIntervalMs: 20,
+    pollIntervalMs: opts.pollIntervalMs ?? 20,
+    ...(opts.sessionReuse === false ? { sessionReuse: false } : {}),
     ...(opts.perDestination !== undefined ? { perDestinationConcurrency: opts.perDestination } : {}),
     ...(opts.stopTimeoutMs !== undefined ? { stopTimeoutMs: opts.stopTimeoutMs } : {}),
   });
@@ -512,5 +538,133 @@ test('a dead next hop does not block other destinations, and stop() cancels it a
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
     await h.close();
+  }
+});
+
+// ---------- queue reads and session reuse ---------------------------------------------
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('kicks in one event-loop turn share one look at the queue', { timeout: 20_000 }, async () => {
+  const h = await harness({ pollIntervalMs: 60_000 });
+  try {
+    h.runner.start();
+    await h.world.until(() => h.world.dueCalls === 1);
+    await nextTurn();
+    for (let i = 0; i < 1000; i++) h.runner.kick();
+    await h.world.until(() => h.world.dueCalls === 2);
+    for (let i = 0; i < 5; i++) await nextTurn();
+    assert.equal(h.world.dueCalls, 2);
+  } finally {
+    await h.close();
+  }
+});
+
+test('kicks while every delivery slot is busy do not read the queue', { timeout: 20_000 }, async () => {
+  const h = await harness({ concurrency: 1, perDestination: 1, pollIntervalMs: 60_000 });
+  try {
+    h.sink.hold = true;
+    const ids = [1, 2, 3].map((n) => h.world.enqueue({ mailFrom: 'sender@outside.test', rcptTo: [`r${n}@example.test`], body }));
+    h.runner.start();
+    await h.world.until(() => h.sink.held.length === 1);
+    const before = h.world.dueCalls;
+    // One kick per turn, as intake does for each queued message.
+    for (let i = 0; i < 200; i++) {
+      h.runner.kick();
+      await nextTurn();
+    }
+    assert.equal(h.world.dueCalls, before);
+    h.sink.hold = false;
+    for (const finish of h.sink.held.splice(0)) finish();
+    await h.world.until(() => ids.every((id) => h.world.removed.includes(id)));
+    assert.equal(h.sink.messages.length, 3);
+  } finally {
+    h.sink.hold = false;
+    for (const finish of h.sink.held.splice(0)) finish();
+    await h.close();
+  }
+});
+
+test('rows in flight and rows of a full destination are not read again; other destinations go on', { timeout: 20_000 }, async () => {
+  const h = await harness({ concurrency: 4, perDestination: 1, pollIntervalMs: 60_000 });
+  try {
+    h.sink.hold = true;
+    const remote = [1, 2, 3].map((n) => h.world.enqueue({ mailFrom: 'sender@outside.test', rcptTo: [`r${n}@example.test`], body }));
+    h.runner.start();
+    await h.world.until(() => h.sink.held.length === 1);
+    const inFlightId = h.world.rowsOf(remote[0] ?? '')[0]?.id;
+    const mark = h.world.dueLog.length;
+    const local = h.world.enqueue({ mailFrom: 'sender@outside.test', rcptTo: ['carol@local.test'], body });
+    h.runner.kick();
+    await h.world.until(() => h.world.removed.includes(local));
+    for (let i = 0; i < 20; i++) {
+      h.runner.kick();
+      await nextTurn();
+    }
+    const later = h.world.dueLog.slice(mark);
+    assert.ok(later.length > 0);
+    const remoteRows = new Set(h.world.rows.filter((r) => r.domain === 'example.test').map((r) => r.id));
+    for (const call of later) {
+      assert.deepEqual(call.ids.filter((id) => remoteRows.has(id)), []);
+      assert.deepEqual(call.filter?.excludeDomains, ['example.test']);
+      assert.ok(inFlightId !== undefined && call.filter?.excludeIds?.includes(inFlightId));
+    }
+    assert.equal(h.sink.held.length, 1);
+    h.sink.hold = false;
+    for (const finish of h.sink.held.splice(0)) finish();
+    await h.world.until(() => remote.every((id) => h.world.removed.includes(id)));
+    assert.deepEqual(h.sink.messages.flatMap((m) => m.to).sort(), ['r1@example.test', 'r2@example.test', 'r3@example.test']);
+  } finally {
+    h.sink.hold = false;
+    for (const finish of h.sink.held.splice(0)) finish();
+    await h.close();
+  }
+});
+
+test('no row is handed to two deliveries, even by a store that ignores the filter', { timeout: 30_000 }, async () => {
+  for (const ignoreFilter of [false, true]) {
+    const h = await harness({ concurrency: 4, perDestination: 4 });
+    try {
+      h.world.ignoreFilter = ignoreFilter;
+      h.runner.start();
+      const ids: string[] = [];
+      for (let n = 0; n < 20; n++) {
+        ids.push(h.world.enqueue({ mailFrom: 'sender@outside.test', rcptTo: [`a${n}@example.test`, `b${n}@example.test`], body }));
+        h.runner.kick();
+        if (n % 3 === 0) await nextTurn();
+      }
+      await h.world.until(() => ids.every((id) => h.world.removed.includes(id)));
+      const delivered = h.sink.messages.flatMap((m) => m.to);
+      assert.equal(delivered.length, 40, `ignoreFilter=${String(ignoreFilter)}`);
+      assert.equal(new Set(delivered).size, 40);
+      assert.equal(h.world.attempts.length, 40);
+      // Recipients of one message still share one transaction.
+      assert.equal(h.sink.messages.length, 20);
+    } finally {
+      await h.close();
+    }
+  }
+});
+
+test('the runner reuses SMTP sessions to a next hop and closes them on stop()', { timeout: 30_000 }, async () => {
+  for (const reuse of [true, false]) {
+    const h = await harness({ concurrency: 2, perDestination: 2, ...(reuse ? {} : { sessionReuse: false as const }) });
+    try {
+      h.runner.start();
+      const ids: string[] = [];
+      for (let n = 0; n < 10; n++) {
+        ids.push(h.world.enqueue({ mailFrom: 'sender@outside.test', rcptTo: [`r${n}@example.test`], body }));
+        h.runner.kick();
+      }
+      await h.world.until(() => ids.every((id) => h.world.removed.includes(id)));
+      assert.equal(h.sink.messages.length, 10);
+      if (reuse) assert.ok(h.sink.connections.length <= 2, `${h.sink.connections.length} connections for 10 messages`);
+      else assert.equal(h.sink.connections.length, 10);
+      await h.runner.stop();
+      // Every session, idle ones included, is gone once stop() has returned.
+      await Promise.all(h.sink.connections);
+    } finally {
+      await h.close();
+    }
   }
 });

@@ -72,6 +72,41 @@ describe('queue store (SQLite)', () => {
     );
   });
 
+  it('due() leaves out excluded ids and domains, or keeps only the given domains', async () => {
+    await queue.enqueue(Q1, ['a@one.example', 'b@two.example', 'c@three.example'], at(0));
+    await queue.enqueue(Q2, ['d@one.example'], at(1));
+    const all = await queue.due(at(5), 10);
+    const idOf = (recipient: string): number => all.find((r) => r.recipient === recipient)?.id ?? -1;
+    const recipients = async (limit: number, filter: Parameters<SqlQueueStore['due']>[2]): Promise<string[]> =>
+      (await queue.due(at(5), limit, filter)).map((r) => r.recipient);
+
+    assert.deepEqual(await recipients(10, { excludeIds: [idOf('a@one.example'), idOf('c@three.example')] }), ['b@two.example', 'd@one.example']);
+    assert.deepEqual(await recipients(10, { excludeDomains: ['one.example'] }), ['b@two.example', 'c@three.example']);
+    assert.deepEqual(await recipients(10, { onlyDomains: ['one.example', 'three.example'] }), ['a@one.example', 'c@three.example', 'd@one.example']);
+    assert.deepEqual(await recipients(10, { onlyDomains: [] }), []);
+    assert.deepEqual(
+      await recipients(10, { excludeIds: [idOf('a@one.example')], excludeDomains: ['two.example'], onlyDomains: ['one.example', 'two.example'] }),
+      ['d@one.example'],
+    );
+    // The limit counts rows handed back, after the filter.
+    assert.deepEqual(await recipients(1, { excludeIds: [idOf('a@one.example'), idOf('b@two.example')] }), ['c@three.example']);
+    // Another node's rows stay out whatever the filter says.
+    await other.enqueue(Q3, ['e@one.example'], at(0));
+    assert.deepEqual(await recipients(10, { onlyDomains: ['one.example'] }), ['a@one.example', 'd@one.example']);
+  });
+
+  it('due() excludes more ids than fit in one statement', async () => {
+    const recipients = Array.from({ length: 5010 }, (_, i) => `user${String(i).padStart(5, '0')}@x.example`);
+    await queue.enqueue(Q1, recipients, at(0));
+    const ids = (await queue.due(at(0), 10_000)).map((r) => r.id);
+    assert.equal(ids.length, 5010);
+    // 5005 excluded: past the 5000 bound into SQL, the last five are dropped after reading.
+    const due = await queue.due(at(0), 3, { excludeIds: ids.slice(0, 5005) });
+    assert.deepEqual(due.map((r) => r.recipient), ['user05005@x.example', 'user05006@x.example', 'user05007@x.example']);
+    const excludedTail = await queue.due(at(0), 10, { excludeIds: [...ids.slice(0, 5000), ...ids.slice(5003)] });
+    assert.deepEqual(excludedTail.map((r) => r.recipient), ['user05000@x.example', 'user05001@x.example', 'user05002@x.example']);
+  });
+
   it('markDeferred counts the attempt, keeps the row pending and reschedules it', async () => {
     await queue.enqueue(Q1, ['a@x.example'], at(0));
     const [row] = await queue.due(at(0), 10);
