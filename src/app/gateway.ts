@@ -125,7 +125,6 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     decide: (findings, domains, queueId) => decide({ findings, domains, queueId }, policySettings, policyVersion),
     domainsOf: (recipients) => domainsOfRecipients(config, recipients),
     hold: (incoming, meta) => quarantine.hold(incoming, meta),
-    enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
     record: (entry) => messageLog.recordMessage(entry),
     kickDelivery: () => runner.kick(),
     observe: ({ action, analysisSeconds, findings }) => {

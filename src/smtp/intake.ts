@@ -26,7 +26,7 @@ export interface IntakeDependencies {
   decide(findings: readonly Finding[], domains: readonly DomainConfig[], queueId: string): Verdict;
   domainsOf(recipients: readonly string[]): readonly DomainConfig[];
   hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
-  enqueue(queueId: string, recipients: readonly string[], now: Date): Promise<void>;
+  /** Records the message in the log; with `enqueueAt`, also queues its recipients, atomically. */
   record(entry: {
     queueId: string;
     envelope: Envelope;
@@ -35,6 +35,7 @@ export interface IntakeDependencies {
     analysis: AnalysisResult;
     verdict: Verdict;
     status: MessageStatus;
+    enqueueAt?: Date;
   }): Promise<void>;
   kickDelivery(): void;
   observe(outcome: { action: Action; analysisSeconds: number; findings: readonly Finding[] }): void;
@@ -130,8 +131,7 @@ export function createIntake(deps: IntakeDependencies) {
         const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
         await deps.spool.commit(incoming, meta);
         try {
-          await deps.record({ ...entry, status: 'queued' });
-          await deps.enqueue(incoming.queueId, envelope.rcptTo, now());
+          await deps.record({ ...entry, status: 'queued', enqueueAt: now() });
         } catch (error) {
           // Not acknowledged yet: undo the spool entry and let the sender retry.
           await deps.spool.remove(incoming.queueId);

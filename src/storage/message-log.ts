@@ -14,6 +14,7 @@ import { searchMessages } from './message-search.js';
 import type { MessageSearch, MessageSummary } from './message-search.js';
 import { MAX_DETAIL_CHARS, MAX_HEADER_CHARS, MAX_REPLY_CHARS, boundOptional, boundText, chunk } from './limits.js';
 import { domainOf, normalizeMessageId } from './text-match.js';
+import { insertQueueRows } from './queue-store.js';
 import { toStoredTimestamp } from './timestamps.js';
 
 export interface RecordMessageEntry {
@@ -26,6 +27,12 @@ export interface RecordMessageEntry {
   readonly verdict: Verdict;
   readonly status: MessageStatus;
   readonly organizationId?: number;
+  /**
+   * Queue the envelope's recipients for delivery by this node in the same
+   * transaction (an accepted message is logged and queued atomically, and
+   * one commit is cheaper than two on the SMTP hot path).
+   */
+  readonly enqueueAt?: Date;
 }
 
 export interface MessageLog extends DeliveryLog {
@@ -89,6 +96,9 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
     const receivedAt = toStoredTimestamp(envelope.receivedAt);
 
     await db.transaction().execute(async (trx) => {
+      if (entry.enqueueAt !== undefined) {
+        await insertQueueRows(trx, { nodeId, queueId, recipients: envelope.rcptTo, now: entry.enqueueAt, organizationId });
+      }
       const inserted = await trx
         .insertInto('messages')
         .values({

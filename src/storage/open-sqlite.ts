@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { MoatError } from '../core/index.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
@@ -58,7 +58,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     sqlite.close();
     throw new MoatError('STORAGE_OPEN_FAILED', `cannot configure database ${options.path}`, { cause: err });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrateToLatest(db);
   } catch (err) {
@@ -66,4 +66,36 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     throw err;
   }
   return { db, close: () => db.destroy() };
+}
+
+// Distinct SQL texts the gateway issues are a few dozen; the bound keeps ad-hoc searches from growing it.
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query anew; on the SMTP hot path that is several
+ * prepares per message. This wrapper (what Kysely's dialect asks for:
+ * `prepare` and `close`) reuses a prepared statement per SQL text, unless
+ * that statement is busy iterating.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached !== undefined && !cached.busy) return cached;
+      const statement = sqlite.prepare(sql);
+      if (cached === undefined) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * its own state, attempts, next attempt and last reply. A node delivers only
  * its own rows (its spool holds the bodies); admin actions reach every node's.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { QueueItem, QueueStore } from '../delivery/ports.js';
 import { DEFAULT_ORGANIZATION_ID } from './database.js';
 import type { Database, QueueState } from './database.js';
@@ -94,32 +94,7 @@ export function createQueueStore(db: Kysely<Database>, nodeId: string, options: 
 
   return {
     async enqueue(queueId, recipients, now, organizationId = DEFAULT_ORGANIZATION_ID) {
-      const at = now.toISOString();
-      // Bounded before de-duplication so two long addresses cut to the same text cannot collide in one insert.
-      const unique = [...new Set(recipients.map((r) => boundText(r, MAX_HEADER_CHARS)))];
-      await db.transaction().execute(async (trx) => {
-        for (const slice of chunk(unique)) {
-          await trx
-            .insertInto('queue')
-            .values(
-              slice.map((recipient) => ({
-                queue_id: queueId,
-                organization_id: organizationId,
-                node_id: nodeId,
-                recipient,
-                domain: boundText(domainOf(recipient), MAX_HEADER_CHARS),
-                state: 'pending' as const,
-                attempts: 0,
-                created_at: at,
-                next_attempt_at: at,
-                last_reply: null,
-                updated_at: at,
-              })),
-            )
-            .onConflict((oc) => oc.columns(['queue_id', 'recipient']).doNothing())
-            .execute();
-        }
-      });
+      await db.transaction().execute((trx) => insertQueueRows(trx, { nodeId, queueId, recipients, now, organizationId }));
     },
 
     async due(now, limit, filter = {}) {
@@ -236,4 +211,39 @@ export function createQueueStore(db: Kysely<Database>, nodeId: string, options: 
       return rows.map((r) => r.queue_id);
     },
   };
+}
+
+/**
+ * Inserts one pending queue row per recipient (idempotent: a row that exists
+ * stays as it is). Shared by `enqueue` and by the message log, which queues
+ * in the same transaction that records an accepted message.
+ */
+export async function insertQueueRows(
+  trx: Transaction<Database>,
+  rows: { nodeId: string; queueId: string; recipients: readonly string[]; now: Date; organizationId: number },
+): Promise<void> {
+  const at = rows.now.toISOString();
+  // Bounded before de-duplication so two long addresses cut to the same text cannot collide in one insert.
+  const unique = [...new Set(rows.recipients.map((r) => boundText(r, MAX_HEADER_CHARS)))];
+  for (const slice of chunk(unique)) {
+    await trx
+      .insertInto('queue')
+      .values(
+        slice.map((recipient) => ({
+          queue_id: rows.queueId,
+          organization_id: rows.organizationId,
+          node_id: rows.nodeId,
+          recipient,
+          domain: boundText(domainOf(recipient), MAX_HEADER_CHARS),
+          state: 'pending' as const,
+          attempts: 0,
+          created_at: at,
+          next_attempt_at: at,
+          last_reply: null,
+          updated_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['queue_id', 'recipient']).doNothing())
+      .execute();
+  }
 }
