@@ -5,14 +5,14 @@
  * Bodies being received live in `incoming/` and are never acknowledged.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, renameSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createQueueId, isQueueId, MoatError } from '../core/index.js';
 import type { SpoolMeta, SpoolReader } from '../delivery/ports.js';
 import { createBodyScanner, type BodyScanResult } from './body-scan.js';
-import { createDirectorySyncer, fsyncDirectory, unlinkIfExists, writeFileDurable, type DirectorySyncer } from './durable-fs.js';
+import { createDirectorySyncer, fsyncDescriptor, fsyncDirectory, unlinkIfExists, writeAllSync, writeFileDurable, type DirectorySyncer } from './durable-fs.js';
 
 /** A body written to `incoming/`, analysed but not yet acknowledged. */
 export interface IncomingMessage {
@@ -78,9 +78,10 @@ export class Spool implements SpoolReader {
     let size = 0;
     let oversized = false;
     let writeError: unknown;
-    let handle: FileHandle | undefined;
+    let fd: number | undefined;
     try {
-      handle = await open(path, 'wx', 0o640);
+      const descriptor = openSync(path, 'wx', 0o640);
+      fd = descriptor;
       for await (const chunk of source) {
         if (writeError !== undefined || oversized) continue; // drain
         if (size + chunk.length > options.maxBytes) {
@@ -91,19 +92,19 @@ export class Spool implements SpoolReader {
         hash.update(chunk);
         scanner.update(chunk);
         try {
-          await handle.write(chunk);
+          writeAllSync(descriptor, chunk);
         } catch (error) {
           writeError = error;
         }
       }
-      if (writeError === undefined && !oversized) await handle.sync();
+      if (writeError === undefined && !oversized) await fsyncDescriptor(descriptor);
     } catch (error) {
       writeError ??= error;
     } finally {
-      await handle?.close().catch(() => undefined);
+      if (fd !== undefined) closeSync(fd);
     }
     if (writeError !== undefined || oversized) {
-      await rm(path, { force: true });
+      unlinkIfExists(path);
       if (writeError !== undefined) throw spoolWriteError(writeError);
     }
     return { queueId, path, size, sha256: hash.digest('hex'), scan: scanner.result(), oversized };
@@ -112,7 +113,7 @@ export class Spool implements SpoolReader {
   /** Makes an analysed message durable. Returns once `250` may be sent. */
   async commit(incoming: IncomingMessage, meta: SpoolMeta): Promise<void> {
     try {
-      await rename(incoming.path, this.bodyPath(meta.queueId));
+      renameSync(incoming.path, this.bodyPath(meta.queueId));
       await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta), 0o640, this.messagesSync);
     } catch (error) {
       // Not committed, so never acknowledged: leave no body behind (a full
@@ -137,7 +138,7 @@ export class Spool implements SpoolReader {
 
   /** Drops a received body that will not be acknowledged (rejected or deferred). */
   async discard(incoming: IncomingMessage): Promise<void> {
-    await unlinkIfExists(incoming.path);
+    unlinkIfExists(incoming.path);
   }
 
   async readMeta(queueId: string): Promise<SpoolMeta | undefined> {
@@ -163,8 +164,8 @@ export class Spool implements SpoolReader {
     if (!isQueueId(queueId)) return;
     // Meta first: without it the entry is no longer committed, so a crash
     // in between leaves an orphan body, never a meta without a body.
-    await unlinkIfExists(this.metaPath(queueId));
-    await unlinkIfExists(this.bodyPath(queueId));
+    unlinkIfExists(this.metaPath(queueId));
+    unlinkIfExists(this.bodyPath(queueId));
   }
 
   /**
