@@ -5,14 +5,14 @@
  * Bodies being received live in `incoming/` and are never acknowledged.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, renameSync } from 'node:fs';
+import { closeSync, createReadStream, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createQueueId, isQueueId, MoatError } from '../core/index.js';
 import type { SpoolMeta, SpoolReader } from '../delivery/ports.js';
 import { createBodyScanner, type BodyScanResult } from './body-scan.js';
-import { createDirectorySyncer, fsyncDescriptor, fsyncDirectory, unlinkIfExists, writeAllSync, writeFileDurable, type DirectorySyncer } from './durable-fs.js';
+import { createDirectorySyncer, fsyncDescriptor, fsyncDirectory, openDescriptor, unlinkIfExists, writeAllSync, writeFileDurable, type DirectorySyncer } from './durable-fs.js';
 
 /** A body written to `incoming/`, analysed but not yet acknowledged. */
 export interface IncomingMessage {
@@ -38,6 +38,9 @@ export interface RecoveryReport {
   readonly abandoned: number;
 }
 
+// A few seconds of traffic at full speed; meta is ~1-2 KiB, so this stays under ~20 MiB.
+const RECENT_META_ENTRIES = 10_000;
+
 const STORAGE_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
 
 export class Spool implements SpoolReader {
@@ -45,6 +48,11 @@ export class Spool implements SpoolReader {
   private readonly incomingDir: string;
   private readonly messagesDir: string;
   private readonly corruptDir: string;
+  /**
+   * Meta of recently committed messages, so delivery (usually milliseconds
+   * later) need not read back what was just written. Bounded; a miss reads the file.
+   */
+  private readonly recentMeta = new Map<string, SpoolMeta>();
   /** Concurrent commits share one fsync of `messages/` (group commit). */
   private readonly messagesSync: DirectorySyncer;
 
@@ -80,7 +88,7 @@ export class Spool implements SpoolReader {
     let writeError: unknown;
     let fd: number | undefined;
     try {
-      const descriptor = openSync(path, 'wx', 0o640);
+      const descriptor = await openDescriptor(path, 'wx', 0o640);
       fd = descriptor;
       for await (const chunk of source) {
         if (writeError !== undefined || oversized) continue; // drain
@@ -115,6 +123,7 @@ export class Spool implements SpoolReader {
     try {
       renameSync(incoming.path, this.bodyPath(meta.queueId));
       await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta), 0o640, this.messagesSync);
+      this.remember(meta);
     } catch (error) {
       // Not committed, so never acknowledged: leave no body behind (a full
       // disk would otherwise hold it until the next start). The write error
@@ -131,6 +140,7 @@ export class Spool implements SpoolReader {
     try {
       await writeFileDurable(this.bodyPath(meta.queueId), raw, 0o640, this.messagesSync);
       await writeFileDurable(this.metaPath(meta.queueId), JSON.stringify(meta), 0o640, this.messagesSync);
+      this.remember(meta);
     } catch (error) {
       throw spoolWriteError(error);
     }
@@ -143,6 +153,8 @@ export class Spool implements SpoolReader {
 
   async readMeta(queueId: string): Promise<SpoolMeta | undefined> {
     if (!isQueueId(queueId)) return undefined;
+    const cached = this.recentMeta.get(queueId);
+    if (cached !== undefined) return cached;
     try {
       return parseMeta(await readFile(this.metaPath(queueId), 'utf8'), queueId);
     } catch (error) {
@@ -162,6 +174,7 @@ export class Spool implements SpoolReader {
 
   async remove(queueId: string): Promise<void> {
     if (!isQueueId(queueId)) return;
+    this.recentMeta.delete(queueId);
     // Meta first: without it the entry is no longer committed, so a crash
     // in between leaves an orphan body, never a meta without a body.
     unlinkIfExists(this.metaPath(queueId));
@@ -208,6 +221,14 @@ export class Spool implements SpoolReader {
     await fsyncDirectory(this.messagesDir);
     committed.sort((a, b) => a.queueId.localeCompare(b.queueId));
     return { committed, corrupt, abandoned };
+  }
+
+  private remember(meta: SpoolMeta): void {
+    if (this.recentMeta.size >= RECENT_META_ENTRIES) {
+      const oldest = this.recentMeta.keys().next().value;
+      if (oldest !== undefined) this.recentMeta.delete(oldest);
+    }
+    this.recentMeta.set(meta.queueId, meta);
   }
 
   private async moveAside(name: string): Promise<void> {
