@@ -11,36 +11,34 @@ export interface Base64Outcome {
   readonly valid: boolean;
 }
 
-const INVALID = 0;
-const ALPHABET = 1;
-const PAD = 2;
-const SPACE = 3;
+// V8 scans a string with a regex at memory speed; a byte loop in JS is several times
+// slower, and this runs over every base64 byte of every message.
+const OUTSIDE_ALPHABET = /[^A-Za-z0-9+/=\r\n\t ]/;
+const ALPHABET_CHAR = /[A-Za-z0-9+/]/;
 
-// One lookup per byte keeps the scan branch-light; it runs over every base64 byte of every message.
-const KIND = new Uint8Array(256);
-for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') KIND[ch.charCodeAt(0)] = ALPHABET;
-KIND[0x3d] = PAD;
-for (const code of [0x20, 0x09, 0x0d, 0x0a]) KIND[code] = SPACE;
+function countOf(text: string, char: string): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) count++;
+  return count;
+}
 
 /** Decodes base64 body bytes (line breaks allowed) and reports whether they were well-formed. */
 export function decodeBase64(encoded: Uint8Array): Base64Outcome {
-  let symbols = 0;
+  const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length);
+  const text = bytes.toString('latin1');
+  let valid = !OUTSIDE_ALPHABET.test(text);
   let padding = 0;
-  let valid = true;
-  for (let i = 0; i < encoded.length; i++) {
-    const kind = KIND[encoded[i] ?? 0];
-    if (kind === ALPHABET) {
-      if (padding > 0) valid = false;
-      symbols++;
-    } else if (kind === PAD) {
-      padding++;
-    } else if (kind === INVALID) {
-      valid = false;
-    }
+  const firstPad = text.indexOf('=');
+  if (firstPad !== -1) {
+    const tail = text.slice(firstPad);
+    // Data after padding: clients disagree on whether to stop or go on decoding.
+    if (ALPHABET_CHAR.test(tail)) valid = false;
+    padding = countOf(tail, '=');
   }
+  const spaces = countOf(text, '\r') + countOf(text, '\n') + countOf(text, '\t') + countOf(text, ' ');
+  const symbols = text.length - spaces - countOf(text, '=');
   // A lone trailing symbol carries 6 bits, less than a byte: the data was cut or mangled.
   // Missing `=` padding alone is tolerated, as every client decodes it the same way.
   if (symbols % 4 === 1 || padding > 2) valid = false;
-  const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length);
-  return { content: Buffer.from(bytes.toString('latin1'), 'base64'), valid };
+  return { content: Buffer.from(text, 'base64'), valid };
 }
