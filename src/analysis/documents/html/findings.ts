@@ -2,7 +2,7 @@
  * Findings of the HTML dissector. Scores and severities are data; policy may
  * override them per symbol. FINDINGS.md says why.
  */
-import type { Finding, Severity } from '../../../core/index.js';
+import { findingBuilder, type FindingTable } from '../../finding-table.js';
 
 export const HTML_ENGINE = 'html';
 
@@ -12,12 +12,9 @@ export const HTML_FINDINGS = {
   HTML_SCRIPT_OBFUSCATION: { score: 5, severity: 'medium' },
   HTML_DATA_URI: { score: 3, severity: 'low' },
   HTML_REDIRECT: { score: 3, severity: 'low' },
-} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+} as const satisfies FindingTable;
 
 export type HtmlSymbol = keyof typeof HTML_FINDINGS;
 
-/** Builds an HTML finding; `detail` must already be escaped where it quotes page data. */
-export function createHtmlFinding(symbol: HtmlSymbol, detail: string, artifact: string): Finding {
-  const { score, severity } = HTML_FINDINGS[symbol];
-  return { engine: HTML_ENGINE, symbol, score, severity, detail: `part ${artifact}: ${detail}`, artifact };
-}
+/** Builds a html finding; `detail` must already be escaped where it quotes message data. */
+export const createHtmlFinding = findingBuilder(HTML_ENGINE, HTML_FINDINGS);

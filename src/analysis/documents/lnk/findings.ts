@@ -2,7 +2,7 @@
  * Findings of the shortcut (LNK) engine. Scores and severities are data;
  * policy may override them per symbol. FINDINGS.md says why.
  */
-import type { Finding, Severity } from '../../../core/index.js';
+import { findingBuilder, type FindingTable } from '../../finding-table.js';
 
 export const LNK_ENGINE = 'lnk';
 
@@ -12,12 +12,9 @@ export const LNK_FINDINGS = {
   LNK_REMOTE_TARGET: { score: 10, severity: 'high' },
   LNK_DECOY_ICON: { score: 5, severity: 'medium' },
   LNK_MALFORMED: { score: 2, severity: 'low' },
-} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+} as const satisfies FindingTable;
 
 export type LnkSymbol = keyof typeof LNK_FINDINGS;
 
-/** Builds a shortcut finding; `detail` must already be escaped. */
-export function createLnkFinding(symbol: LnkSymbol, detail: string, artifact: string): Finding {
-  const { score, severity } = LNK_FINDINGS[symbol];
-  return { engine: LNK_ENGINE, symbol, score, severity, detail: `part ${artifact}: ${detail}`, artifact };
-}
+/** Builds a lnk finding; `detail` must already be escaped where it quotes message data. */
+export const createLnkFinding = findingBuilder(LNK_ENGINE, LNK_FINDINGS);

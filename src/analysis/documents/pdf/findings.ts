@@ -2,7 +2,7 @@
  * Findings of the PDF dissector. Scores and severities are data; policy may
  * override them per symbol. FINDINGS.md says why each score is what it is.
  */
-import type { Finding, Severity } from '../../../core/index.js';
+import { findingBuilder, type FindingTable } from '../../finding-table.js';
 
 export const PDF_ENGINE = 'pdf';
 
@@ -18,12 +18,9 @@ export const PDF_FINDINGS = {
   PDF_NAME_OBFUSCATION: { score: 5, severity: 'medium' },
   PDF_MALFORMED: { score: 2, severity: 'low' },
   PDF_ENCRYPTED: { score: 1, severity: 'info' },
-} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+} as const satisfies FindingTable;
 
 export type PdfSymbol = keyof typeof PDF_FINDINGS;
 
-/** Builds a PDF finding; `detail` must already be escaped where it quotes document data. */
-export function createPdfFinding(symbol: PdfSymbol, detail: string, artifact: string): Finding {
-  const { score, severity } = PDF_FINDINGS[symbol];
-  return { engine: PDF_ENGINE, symbol, score, severity, detail: `part ${artifact}: ${detail}`, artifact };
-}
+/** Builds a pdf finding; `detail` must already be escaped where it quotes message data. */
+export const createPdfFinding = findingBuilder(PDF_ENGINE, PDF_FINDINGS);

@@ -2,7 +2,7 @@
  * Findings of the RTF dissector. Scores and severities are data; policy may
  * override them per symbol. FINDINGS.md says why each score is what it is.
  */
-import type { Finding, Severity } from '../../../core/index.js';
+import { findingBuilder, type FindingTable } from '../../finding-table.js';
 
 export const RTF_ENGINE = 'rtf';
 
@@ -16,12 +16,9 @@ export const RTF_FINDINGS = {
   RTF_DDE: { score: 15, severity: 'high' },
   RTF_REMOTE_TEMPLATE: { score: 15, severity: 'high' },
   RTF_MALFORMED: { score: 2, severity: 'low' },
-} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+} as const satisfies FindingTable;
 
 export type RtfSymbol = keyof typeof RTF_FINDINGS;
 
-/** Builds an RTF finding; `detail` must already be escaped where it quotes document data. */
-export function createRtfFinding(symbol: RtfSymbol, detail: string, artifact: string): Finding {
-  const { score, severity } = RTF_FINDINGS[symbol];
-  return { engine: RTF_ENGINE, symbol, score, severity, detail: `part ${artifact}: ${detail}`, artifact };
-}
+/** Builds a rtf finding; `detail` must already be escaped where it quotes message data. */
+export const createRtfFinding = findingBuilder(RTF_ENGINE, RTF_FINDINGS);

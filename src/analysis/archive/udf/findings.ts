@@ -1,0 +1,25 @@
+/**
+ * Findings of the UDF dissector. Scores are data; FINDINGS.md gives the
+ * reason for each. Content we could not look at scores at the quarantine
+ * threshold (15); structures only attackers build score 20; oddities 1-5.
+ */
+import type { Finding, Severity } from '../../../core/index.js';
+
+export const UDF_ENGINE = 'udf';
+
+export const UDF_FINDINGS = {
+  UDF_MALFORMED: { score: 5, severity: 'medium' },
+  UDF_UNREADABLE: { score: 15, severity: 'high' },
+  UDF_UNSUPPORTED: { score: 15, severity: 'high' },
+  UDF_EXTENT_OUTSIDE: { score: 15, severity: 'high' },
+  UDF_TOO_DEEP: { score: 15, severity: 'high' },
+  PARSER_CONFUSION: { score: 20, severity: 'high' },
+} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+
+export type UdfSymbol = keyof typeof UDF_FINDINGS;
+
+/** Builds a UDF finding; `detail` must already be escaped where it quotes image data. */
+export function createUdfFinding(symbol: UdfSymbol, detail: string, artifact: string): Finding {
+  const spec = UDF_FINDINGS[symbol];
+  return { engine: UDF_ENGINE, symbol, score: spec.score, severity: spec.severity, detail, artifact };
+}

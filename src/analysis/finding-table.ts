@@ -1,0 +1,27 @@
+/**
+ * Each engine and dissector keeps its findings as a data table (symbol →
+ * score, severity); this turns a table into the one function that builds
+ * its findings, so every format reports in the same shape.
+ */
+import type { Finding, Severity } from '../core/index.js';
+
+export interface FindingSpec {
+  readonly score: number;
+  readonly severity: Severity;
+}
+
+export type FindingTable = Readonly<Record<string, FindingSpec>>;
+
+/**
+ * A builder for one engine's findings. `detail` must already be escaped
+ * where it quotes message data; the part path is prefixed to it.
+ */
+export function findingBuilder<Table extends FindingTable>(
+  engine: string,
+  table: Table,
+): (symbol: keyof Table & string, detail: string, artifact: string) => Finding {
+  return (symbol, detail, artifact) => {
+    const { score, severity } = table[symbol] as FindingSpec;
+    return { engine, symbol, score, severity, detail: `part ${artifact}: ${detail}`, artifact };
+  };
+}
