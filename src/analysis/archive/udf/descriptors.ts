@@ -71,6 +71,8 @@ export function readTag(b: Uint8Array, o: number, expectedLocation?: number): Ta
   if (o < 0 || o + 16 > b.length) return { ok: false, reason: 'descriptor tag outside the image' };
   if (computeTagChecksum(b, o) !== b[o + 4]) return { ok: false, reason: 'bad descriptor tag checksum' };
   const tag: Tag = { id: readU16(b, o), crcLength: readU16(b, o + 10), location: readU32(b, o + 12) };
+  // An all-zero block passes the checksum and CRC; identifier 0 is not a descriptor.
+  if (tag.id === 0) return { ok: false, reason: 'no descriptor (identifier 0)' };
   if (o + 16 + tag.crcLength > b.length) return { ok: false, reason: 'descriptor CRC range outside the image' };
   if (computeCrc(b, o + 16, tag.crcLength) !== readU16(b, o + 8)) return { ok: false, reason: 'bad descriptor CRC' };
   if (expectedLocation !== undefined && tag.location !== expectedLocation) {

@@ -13,6 +13,7 @@ export const UDF_FINDINGS = {
   UDF_UNSUPPORTED: { score: 15, severity: 'high' },
   UDF_EXTENT_OUTSIDE: { score: 15, severity: 'high' },
   UDF_TOO_DEEP: { score: 15, severity: 'high' },
+  UDF_LIMIT: { score: 15, severity: 'high' },
   PARSER_CONFUSION: { score: 20, severity: 'high' },
 } as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
 

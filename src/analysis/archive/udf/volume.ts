@@ -127,7 +127,7 @@ export function readVolume(content: Uint8Array): VolumeResult {
   const problems: VolumeProblem[] = [];
   const anchor = findAnchor(content, problems);
   if (anchor === undefined) return fail('malformed', 'no valid anchor volume descriptor pointer at sector 256, N-256 or N-1');
-  let parts = readSequence(content, anchor.location, anchor.length);
+  const parts = readSequence(content, anchor.location, anchor.length);
   if (typeof parts === 'string') return fail('malformed', parts);
   const lvd = parts.logical;
   if (lvd === undefined) return fail('malformed', 'no logical volume descriptor');
@@ -158,7 +158,6 @@ export function readVolume(content: Uint8Array): VolumeResult {
     }
     m += mapLength;
   }
-  parts = undefined as unknown as SequenceParts; // release the map; only the mappings are kept
   const fsdAd = readLongAd(content, lvd + 248);
   const fsdPartition = partitions[fsdAd.partition];
   if (fsdPartition === undefined) {
