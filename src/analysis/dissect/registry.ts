@@ -4,6 +4,7 @@
 import { createBzip2Dissector, createGzipDissector, createXzDissector } from '../archive/compressed/index.js';
 import { createLibarchiveDissector } from '../archive/libarchive/index.js';
 import { createTarDissector } from '../archive/tar/index.js';
+import { createUdfDissector } from '../archive/udf/index.js';
 import { createZipDissector } from '../archive/zip/index.js';
 import { createHtmlDissector, createIcsDissector, createOneNoteDissector, createPdfDissector, createRtfDissector } from '../documents/index.js';
 import { createOleDissector } from '../documents/office/index.js';
@@ -19,6 +20,7 @@ export const DISSECTORS: readonly Dissector[] = [
   createHtmlDissector(),
   createIcsDissector(),
   createZipDissector(),
+  createUdfDissector(),
   createLibarchiveDissector(),
   createGzipDissector(),
   createBzip2Dissector(),

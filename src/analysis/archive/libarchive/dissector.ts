@@ -1,7 +1,7 @@
 /**
  * The long-tail dissector: 7z, rar 4/5, cab and ISO 9660 images through
  * libarchive compiled to WebAssembly, run on the worker's own thread (see
- * wasm.ts). UDF-only images are not readable by libarchive and are reported.
+ * wasm.ts). Images with a UDF file system go to the UDF dissector instead.
  */
 import { escapeForDisplay } from '../../../core/index.js';
 import type { Finding } from '../../../core/index.js';
@@ -10,7 +10,8 @@ import { openArchive } from './archive-reader.js';
 import type { RawEntry, ReadFailure } from './archive-reader.js';
 import { createLibarchiveFinding } from './findings.js';
 import type { LibarchiveSymbol } from './findings.js';
-import { detectLibarchiveFormat, findSystemAreaContainer, readVolumeFacts } from './magic.js';
+import { readRecognition } from '../udf/index.js';
+import { detectLibarchiveFormat, findSystemAreaContainer } from './magic.js';
 import { createLibarchiveInstance } from './wasm.js';
 
 export interface LibarchiveDissectorOptions {
@@ -63,7 +64,9 @@ export function createLibarchiveDissector(options: LibarchiveDissectorOptions = 
 
   return {
     name: 'libarchive',
-    accepts: (subject) => detectLibarchiveFormat(subject.content) !== undefined,
+    // Images with a UDF file system (UDF-only or ISO/UDF bridge) belong to the UDF
+    // dissector: it reads the tree Windows mounts and compares the ISO side with it.
+    accepts: (subject) => detectLibarchiveFormat(subject.content) !== undefined && !readRecognition(subject.content).udf,
     async dissect(subject, ctx) {
       const findings: Finding[] = [];
       const add = (symbol: LibarchiveSymbol, detail: string): void => {
@@ -71,17 +74,9 @@ export function createLibarchiveDissector(options: LibarchiveDissectorOptions = 
       };
       const format = detectLibarchiveFormat(subject.content);
       if (format === 'iso9660' || format === 'udf') {
-        const volume = readVolumeFacts(subject.content);
         const other = findSystemAreaContainer(subject.content);
         if (other !== undefined) {
           add('PARSER_CONFUSION', `disk image whose system area also starts a ${other}: tools disagree on what this file contains`);
-        }
-        if (!volume.iso9660) {
-          add('LIBARCHIVE_UDF_ONLY', 'UDF disk image without an ISO 9660 tree: not readable here, but Windows mounts it');
-          return { members: [], findings };
-        }
-        if (volume.udf) {
-          add('LIBARCHIVE_UDF_BRIDGE', 'ISO 9660 + UDF image: only the ISO 9660 tree was read; Windows shows the UDF tree, which may differ');
         }
       }
 

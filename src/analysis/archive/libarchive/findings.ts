@@ -20,8 +20,6 @@ export const LIBARCHIVE_FINDINGS = {
   LIBARCHIVE_DATA_ERROR: { score: 15, severity: 'high' },
   LIBARCHIVE_MEMORY_LIMIT: { score: 15, severity: 'high' },
   LIBARCHIVE_DECODER_TRAP: { score: 15, severity: 'high' },
-  LIBARCHIVE_UDF_ONLY: { score: 15, severity: 'high' },
-  LIBARCHIVE_UDF_BRIDGE: { score: 5, severity: 'medium' },
   PARSER_CONFUSION: { score: 20, severity: 'high' },
 } as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
 
