@@ -110,6 +110,10 @@ export const configSchema = z.strictObject({
     subjectPrefix: z.string().optional(),
     /** Override the score a symbol contributes. */
     symbolScores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), z.number()),
+    /** Action for any finding of severity `critical` (malware, exploit structures), whatever the score. */
+    criticalAction: z.enum(['quarantine', 'reject']),
+    /** Action when an engine failed on an artifact (`<ENGINE>_FAIL`): fail closed unless set to deliver. */
+    onEngineFailure: action,
     /** Force an action whenever a symbol is present. */
     symbolActions: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), action),
   }),

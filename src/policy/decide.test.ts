@@ -9,6 +9,8 @@ const policy: PolicyConfig = {
   subjectPrefix: '[SUSPICIOUS]',
   symbolScores: {},
   symbolActions: {},
+  criticalAction: 'quarantine',
+  onEngineFailure: 'quarantine',
 };
 const settings: { policy: PolicyConfig; onIncompleteAnalysis: 'quarantine' | 'defer' } = { policy, onIncompleteAnalysis: 'quarantine' };
 const domain: DomainConfig = { name: 'example.test', recipients: 'any' };
@@ -59,6 +61,19 @@ describe('policy', () => {
       assert.equal(deferred.action, 'defer');
       assert.equal(deferred.reply?.code, 451);
     }
+  });
+
+  it('fails closed on a failed engine and holds anything critical, whatever the score', () => {
+    const failed = run([{ ...finding('CLAMAV_FAIL', 0), severity: 'high' }]);
+    assert.equal(failed.action, 'quarantine');
+    assert.match(failed.reasons.join('\n'), /CLAMAV_FAIL forces quarantine \(policy\.onEngineFailure\)/);
+    assert.equal(run([{ ...finding('VIRUS', 0), severity: 'critical' }]).action, 'quarantine');
+    const rejecting = { ...policy, criticalAction: 'reject' as const, onEngineFailure: 'defer' as const };
+    assert.equal(run([{ ...finding('VIRUS', 0), severity: 'critical' }], { policy: rejecting }).action, 'reject');
+    assert.equal(run([finding('YARA_FAIL', 0)], { policy: rejecting }).action, 'defer');
+    // An operator's explicit rule for a symbol comes first (here: an accepted risk).
+    const accepted = { ...policy, symbolActions: { YARA_FAIL: 'deliver' as const } };
+    assert.equal(run([finding('YARA_FAIL', 0)], { policy: accepted }).action, 'deliver');
   });
 
   it('the strictest action wins and per-domain thresholds apply across domains', () => {

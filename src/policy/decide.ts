@@ -36,6 +36,22 @@ function scoreOf(finding: Finding, policy: PolicyConfig): number {
   return policy.symbolScores[finding.symbol] ?? finding.score;
 }
 
+/**
+ * An action a finding imposes whatever the score: an operator's per-symbol
+ * rule first, then the fail-closed rules — incomplete analysis, a failed
+ * engine (`<ENGINE>_FAIL`, never silently passed) and critical severity
+ * (malware, exploit structures).
+ */
+function forcedAction(finding: Finding, settings: PolicySettings): { action: Action; rule: string } | undefined {
+  const { policy } = settings;
+  const explicit = policy.symbolActions[finding.symbol];
+  if (explicit !== undefined) return { action: explicit, rule: 'policy.symbolActions' };
+  if (INCOMPLETE_ANALYSIS_SYMBOLS.has(finding.symbol)) return { action: settings.onIncompleteAnalysis, rule: 'analysis.onTimeout' };
+  if (finding.symbol.endsWith('_FAIL')) return { action: policy.onEngineFailure, rule: 'policy.onEngineFailure' };
+  if (finding.severity === 'critical') return { action: policy.criticalAction, rule: 'policy.criticalAction' };
+  return undefined;
+}
+
 function thresholdAction(score: number, thresholds: PolicyConfig['thresholds']): Action {
   if (score >= thresholds.reject) return 'reject';
   if (score >= thresholds.quarantine) return 'quarantine';
@@ -75,12 +91,10 @@ export function decide(input: DecisionInput, settings: PolicySettings, policyVer
   for (const { finding, score: s } of ranked) {
     score += s;
     reasons.push(describe(finding, s));
-    const forcedBySymbol = INCOMPLETE_ANALYSIS_SYMBOLS.has(finding.symbol)
-      ? settings.onIncompleteAnalysis
-      : policy.symbolActions[finding.symbol];
+    const forcedBySymbol = forcedAction(finding, settings);
     if (forcedBySymbol !== undefined) {
-      forced = stricter(forced, forcedBySymbol);
-      reasons.push(`${finding.symbol} forces ${forcedBySymbol}`);
+      forced = stricter(forced, forcedBySymbol.action);
+      reasons.push(`${finding.symbol} forces ${forcedBySymbol.action} (${forcedBySymbol.rule})`);
     }
   }
 
