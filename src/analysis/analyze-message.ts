@@ -32,7 +32,7 @@ import { parseMime } from './mime/index.js';
 import { extractPasswords, htmlToText } from './passwords/index.js';
 
 // Engines run in this order for every artifact. ClamAV, YARA and the rest join here.
-const ENGINES: readonly Engine[] = [createFileTypeEngine(), createC2Engine(), createOfficeEngine(), createLnkEngine()];
+export const BUILTIN_ENGINES: readonly Engine[] = [createFileTypeEngine(), createC2Engine(), createOfficeEngine(), createLnkEngine()];
 // Artifacts that were listed but not extracted (directories, links, encrypted or over-budget members)
 // have no content: size 0 and an empty sha256, so no hash search can match them by accident.
 const NO_CONTENT = new Uint8Array(0);
@@ -98,7 +98,7 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
       artifacts,
       findings,
       dissectors: options.dissectors ?? DISSECTORS,
-      engines: options.engines ?? ENGINES,
+      engines: options.engines ?? BUILTIN_ENGINES,
     };
     // Leaves are dropped one by one as they are done, so a finished subtree's content can be collected.
     const leaves: (MimeLeaf | undefined)[] = [...parsed.leaves];

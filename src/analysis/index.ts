@@ -3,7 +3,8 @@
  * threads. The composition root uses createAnalysisPool; analyzeMessage is the
  * same pipeline on the calling thread (the worker and tests use it).
  */
-export type { AnalysisLimits, AnalysisTask, ExpansionLimits } from './limits.js';
+export type { AnalysisLimits, AnalysisTask, EngineSettings, ExpansionLimits } from './limits.js';
+export { engineSetFor } from './engine-set.js';
 export { DEFAULT_EXPANSION_LIMITS } from './limits.js';
 export { analyzeMessage } from './analyze-message.js';
 export type { AnalyzeOptions } from './analyze-message.js';

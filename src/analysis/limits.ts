@@ -30,9 +30,24 @@ export const DEFAULT_EXPANSION_LIMITS: ExpansionLimits = {
   maxMemberBytes: 128 * 1024 * 1024,
 };
 
+/**
+ * Settings of the engines that need more than code (a socket, a rule
+ * directory, indicator files). Serialisable: it travels with every task, and
+ * each worker builds (and caches) its engines from it.
+ */
+export interface EngineSettings {
+  readonly clamav?: {
+    readonly host: string;
+    readonly port: number;
+    readonly timeoutMs: number;
+    readonly maxStreamBytes: number;
+  };
+}
+
 /** The task message the pool posts to a worker (src/workers/analysis-worker.ts). */
 export interface AnalysisTask {
   /** Absolute path of the spooled message file. */
   readonly path: string;
   readonly limits: AnalysisLimits;
+  readonly engines?: EngineSettings;
 }

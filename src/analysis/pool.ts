@@ -10,7 +10,7 @@ import type { AnalysisResult, Finding } from '../core/index.js';
 import { escapeForDisplay, MoatError } from '../core/index.js';
 import type { AnalysisTask } from './limits.js';
 import { createPipelineFinding } from './findings.js';
-import type { AnalysisLimits } from './limits.js';
+import type { AnalysisLimits, EngineSettings } from './limits.js';
 
 // Resolved against this compiled file (dist/src/analysis/pool.js), so it names
 // dist/src/workers/analysis-worker.js. Loaded by path, not imported: the worker
@@ -28,6 +28,8 @@ export interface AnalysisPoolOptions {
   /** V8 old-generation heap limit per worker (analysis.workerHeapMb). */
   readonly workerHeapMb: number;
   readonly limits: AnalysisLimits;
+  /** Engines configured beyond the built-in ones (ClamAV, ...), built in each worker. */
+  readonly engines?: EngineSettings;
   /**
    * Receives errors of idle workers (no job to attach them to); the pool has
    * already replaced the worker. Optional so the composition root can log them.
@@ -73,7 +75,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
       // Aborting a running task makes piscina terminate its worker and start a new one
       // (piscina 5 runTask -> onAbort -> _removeWorker + _ensureMinimumWorkers).
       const signal = AbortSignal.timeout(options.timeBudgetMs);
-      const task: AnalysisTask = { path, limits: options.limits };
+      const task: AnalysisTask = { path, limits: options.limits, ...(options.engines === undefined ? {} : { engines: options.engines }) };
       try {
         const result: unknown = await piscina.run(task, { signal });
         // Trust boundary: the value was produced by analyzeMessageFile in our own worker script.

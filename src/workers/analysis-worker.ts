@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { AnalysisResult } from '../core/index.js';
 import type { AnalysisTask } from '../analysis/index.js';
-import { analyzeMessage } from '../analysis/index.js';
+import { analyzeMessage, engineSetFor } from '../analysis/index.js';
 
 
 /**
@@ -18,7 +18,7 @@ import { analyzeMessage } from '../analysis/index.js';
 export async function analyzeMessageFile(task: AnalysisTask): Promise<AnalysisResult> {
   const raw = await readBounded(task.path, task.limits.maxMessageBytes);
   // One byte past the limit is enough for analyzeMessage to refuse it with ANALYSIS_TOO_LARGE.
-  return analyzeMessage(raw, task.limits);
+  return analyzeMessage(raw, task.limits, { engines: engineSetFor(task.engines) });
 }
 
 async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
