@@ -5,6 +5,7 @@
  */
 import type { Engine } from './engine.js';
 import { BUILTIN_ENGINES } from './analyze-message.js';
+import { createClamavEngine } from './engines/clamav/index.js';
 import type { EngineSettings } from './limits.js';
 
 let cached: { key: string; engines: readonly Engine[] } | undefined;
@@ -14,6 +15,7 @@ export function engineSetFor(settings: EngineSettings | undefined): readonly Eng
   const key = JSON.stringify(settings ?? {});
   if (cached?.key === key) return cached.engines;
   const engines: Engine[] = [...BUILTIN_ENGINES];
+  if (settings?.clamav !== undefined) engines.push(createClamavEngine(settings.clamav));
   cached = { key, engines };
   return engines;
 }

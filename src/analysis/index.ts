@@ -10,3 +10,4 @@ export { analyzeMessage } from './analyze-message.js';
 export type { AnalyzeOptions } from './analyze-message.js';
 export type { AnalysisPool, AnalysisPoolOptions } from './pool.js';
 export { createAnalysisPool } from './pool.js';
+export { clamavHealth } from './engines/clamav/index.js';

@@ -37,9 +37,12 @@ export const DEFAULT_EXPANSION_LIMITS: ExpansionLimits = {
  */
 export interface EngineSettings {
   readonly clamav?: {
+    /** clamd's Unix socket; wins over host and port when set. */
+    readonly socketPath?: string;
     readonly host: string;
     readonly port: number;
     readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
     readonly maxStreamBytes: number;
   };
 }

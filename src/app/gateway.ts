@@ -12,7 +12,7 @@ import { MoatError } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, findDomain, isAcceptedRecipient, parseAddress } from '../config/index.js';
 import type { DomainConfig } from '../config/index.js';
-import { createAnalysisPool } from '../analysis/index.js';
+import { clamavHealth, createAnalysisPool } from '../analysis/index.js';
 import { computePolicyVersion, decide } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
@@ -21,6 +21,7 @@ import { createMessageLog, createQuarantineIndex, createQueueStore, openSqliteSt
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
+import { analysisPoolOptions, engineSettings } from './analysis-options.js';
 import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
 
@@ -84,18 +85,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
 
   await recoverSpool({ spool, queue, logger });
 
-  const analysis = createAnalysisPool({
-    workers: config.analysis.workers,
-    timeBudgetMs: config.analysis.timeBudgetMs,
-    workerHeapMb: config.analysis.workerHeapMb,
-    onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error'),
-    limits: {
-      maxMessageBytes: config.smtp.limits.maxMessageBytes,
-      maxMimeParts: config.analysis.maxMimeParts,
-      maxMimeDepth: config.analysis.maxMimeDepth,
-      expansion: config.analysis.expansion,
-    },
-  });
+  const analysis = createAnalysisPool(analysisPoolOptions(config, (error) => logger.warn({ err: error }, 'analysis worker error')));
 
   const injector = createLocalInjector({ spool, queue, hostname: config.node.hostname });
   const runner = createDeliveryRunner({
@@ -151,6 +141,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     intake,
   });
 
+  const clamavSettings = engineSettings(config).clamav;
   const http = createHttpServer({
     logger: logger.child({ component: 'http' }),
     metrics,
@@ -163,6 +154,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
           .execute()
           .then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
         spool: await access(spool.root, constants.W_OK).then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
+        ...(clamavSettings === undefined ? {} : { clamav: await clamavHealth({ ...clamavSettings, timeoutMs: 2000 }) }),
       },
     }),
   });

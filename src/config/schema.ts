@@ -96,6 +96,18 @@ export const configSchema = z.strictObject({
     workerHeapMb: positiveInt.min(32),
     maxMimeParts: positiveInt,
     maxMimeDepth: positiveInt,
+    clamav: z.strictObject({
+      /** Scan every artifact (parts and archive members) with clamd. */
+      enabled: z.boolean(),
+      /** clamd's Unix socket (LocalSocket); used instead of host and port when set. */
+      socketPath: z.string().min(1).optional(),
+      host: z.string().min(1),
+      port,
+      timeoutMs: positiveInt,
+      connectTimeoutMs: positiveInt,
+      /** Keep at or below clamd's StreamMaxLength; bigger artifacts are not sent (CLAMAV_TOO_LARGE). */
+      maxStreamBytes: positiveInt,
+    }),
     /** Archive/document expansion budget per message (src/analysis/dissect/budget.ts). */
     expansion: z.strictObject({
       maxTotalBytes: positiveInt,

@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { createAnalysisPool } from '../../analysis/index.js';
+import { analysisPoolOptions } from '../../app/index.js';
 import type { AnalysisResult, Verdict } from '../../core/index.js';
 import { escapeForDisplay } from '../../core/index.js';
 import { computePolicyVersion, decide } from '../../policy/index.js';
@@ -24,17 +25,7 @@ export const scan: Command = async (context) => {
   }
   const json = context.options['json'] === true;
   const { config } = await context.loadConfig();
-  const pool = createAnalysisPool({
-    workers: config.analysis.workers,
-    timeBudgetMs: config.analysis.timeBudgetMs,
-    workerHeapMb: config.analysis.workerHeapMb,
-    limits: {
-      maxMessageBytes: config.smtp.limits.maxMessageBytes,
-      maxMimeParts: config.analysis.maxMimeParts,
-      maxMimeDepth: config.analysis.maxMimeDepth,
-      expansion: config.analysis.expansion,
-    },
-  });
+  const pool = createAnalysisPool(analysisPoolOptions(config));
   const policyVersion = computePolicyVersion(config.policy, config.domains);
   const settings = { policy: config.policy, onIncompleteAnalysis: config.analysis.onTimeout };
 
