@@ -16,12 +16,13 @@ const ALLOWED = {
   storage: ['core', 'delivery'], // delivery: the port types only (import type)
   spool: ['core', 'delivery'], //   idem
   workers: ['core', 'analysis'], // thread entry points run services inside workers
-  analysis: ['core'], // loads its worker by URL, never by import
+  intel: ['core'],
+  analysis: ['core', 'intel'], // loads its worker by URL, never by import
   quarantine: ['core', 'delivery', 'spool'],
   delivery: ['core', 'config'],
   smtp: ['core', 'config', 'delivery', 'spool'],
   web: ['core', 'config', 'observability'],
-  app: ['core', 'config', 'observability', 'storage', 'spool', 'workers', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
+  app: ['core', 'config', 'observability', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
   cli: ['core', 'config', 'observability', 'analysis', 'policy', 'app'],
 };
 

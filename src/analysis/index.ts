@@ -11,3 +11,5 @@ export type { AnalyzeOptions } from './analyze-message.js';
 export type { AnalysisPool, AnalysisPoolOptions } from './pool.js';
 export { createAnalysisPool } from './pool.js';
 export { clamavHealth } from './engines/clamav/index.js';
+export { createYaraRuleSet, YaraRulesError } from './engines/yara/index.js';
+export type { YaraRuleSet, YaraReloadResult } from './engines/yara/index.js';

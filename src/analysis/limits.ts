@@ -30,6 +30,9 @@ export const DEFAULT_EXPANSION_LIMITS: ExpansionLimits = {
   maxMemberBytes: 128 * 1024 * 1024,
 };
 
+import type { IntelSources } from '../intel/index.js';
+import type { YaraRuleSnapshot } from './engines/yara/index.js';
+
 /**
  * Settings of the engines that need more than code (a socket, a rule
  * directory, indicator files). Serialisable: it travels with every task, and
@@ -44,6 +47,14 @@ export interface EngineSettings {
     readonly timeoutMs: number;
     readonly connectTimeoutMs: number;
     readonly maxStreamBytes: number;
+  };
+  /** Indicator files and hash lists; each worker loads its own store from them once. */
+  readonly intel?: IntelSources;
+  /** Rule sources with their generation; a worker compiles each generation once. */
+  readonly yara?: {
+    readonly rules: YaraRuleSnapshot;
+    readonly maxMatchesPerArtifact: number;
+    readonly maxScanBytes: number;
   };
 }
 

@@ -44,6 +44,8 @@ export interface AnalysisPool {
    * worker exceeds the time budget, runs out of heap or dies; rejects only if the pool is closed.
    */
   analyze(path: string): Promise<AnalysisResult>;
+  /** Engine settings for the jobs from now on (a rule reload); running jobs keep theirs. */
+  setEngines(engines: EngineSettings): void;
   /** Stops accepting jobs, lets running ones finish (within their budget), then terminates the threads. */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   piscina.on('error', (error: unknown) => options.onWorkerError?.(error));
   let closed = false;
   let closing: Promise<void> | undefined;
+  let engines = options.engines;
 
   const closedError = (cause?: unknown): MoatError =>
     new MoatError('ANALYSIS_POOL_CLOSED', 'the analysis pool is closed', cause === undefined ? undefined : { cause });
@@ -75,7 +78,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
       // Aborting a running task makes piscina terminate its worker and start a new one
       // (piscina 5 runTask -> onAbort -> _removeWorker + _ensureMinimumWorkers).
       const signal = AbortSignal.timeout(options.timeBudgetMs);
-      const task: AnalysisTask = { path, limits: options.limits, ...(options.engines === undefined ? {} : { engines: options.engines }) };
+      const task: AnalysisTask = { path, limits: options.limits, ...(engines === undefined ? {} : { engines }) };
       try {
         const result: unknown = await piscina.run(task, { signal });
         // Trust boundary: the value was produced by analyzeMessageFile in our own worker script.
@@ -88,6 +91,9 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
         }
         return failure(createPipelineFinding('ANALYSIS_CRASH', describeWorkerFailure(err, options.workerHeapMb)), elapsedMs);
       }
+    },
+    setEngines(next) {
+      engines = next;
     },
     close() {
       closed = true;

@@ -1,10 +1,32 @@
-import type { AnalysisPoolOptions, EngineSettings } from '../analysis/index.js';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createYaraRuleSet, type AnalysisPoolOptions, type EngineSettings, type YaraRuleSet } from '../analysis/index.js';
 import type { MoatConfig } from '../config/index.js';
+import { hasIntelSources, type IntelSources } from '../intel/index.js';
+
+// dist/src/app/ → the installation root, where config/ and rules/ ship.
+const INSTALL_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A path from config that names shipped data: relative means relative to the installation. */
+export function shippedPath(path: string): string {
+  return isAbsolute(path) ? path : join(INSTALL_ROOT, path);
+}
+
+/** Compiles the configured YARA rules (throws YaraRulesError naming the file and line). */
+export async function openYaraRules(config: MoatConfig): Promise<YaraRuleSet | undefined> {
+  return config.analysis.yara.enabled ? createYaraRuleSet(shippedPath(config.analysis.yara.rulesDir)) : undefined;
+}
 
 /** Engines beyond the built-in ones, as configured (serialised into every analysis task). */
-export function engineSettings(config: MoatConfig): EngineSettings {
-  const { clamav } = config.analysis;
-  return clamav.enabled
+export function engineSettings(config: MoatConfig, yaraRules?: YaraRuleSet): EngineSettings {
+  const { clamav, yara } = config.analysis;
+  const intel = intelSources(config);
+  return {
+    ...(hasIntelSources(intel) ? { intel } : {}),
+    ...(yaraRules === undefined
+      ? {}
+      : { yara: { rules: yaraRules.snapshot(), maxMatchesPerArtifact: yara.maxMatchesPerArtifact, maxScanBytes: yara.maxScanBytes } }),
+    ...(clamav.enabled
     ? {
         clamav: {
           host: clamav.host,
@@ -15,11 +37,33 @@ export function engineSettings(config: MoatConfig): EngineSettings {
           ...(clamav.socketPath === undefined ? {} : { socketPath: clamav.socketPath }),
         },
       }
-    : {};
+    : {}),
+  };
+}
+
+/** The `intel` config as the loader takes it (optional keys left out, not undefined). */
+export function intelSources(config: MoatConfig): IntelSources {
+  const { intel } = config;
+  return {
+    csv: intel.csv,
+    lists: intel.lists.map((list) => ({
+      path: list.path,
+      severity: list.severity,
+      confidence: list.confidence,
+      ...(list.type === undefined ? {} : { type: list.type }),
+      ...(list.source === undefined ? {} : { source: list.source }),
+    })),
+    hashReputation: intel.hashReputation,
+    maxFileBytes: intel.maxFileBytes,
+  };
 }
 
 /** The analysis pool as configured: the gateway and `moat scan` run the same one. */
-export function analysisPoolOptions(config: MoatConfig, onWorkerError?: (error: unknown) => void): AnalysisPoolOptions {
+export function analysisPoolOptions(
+  config: MoatConfig,
+  options: { yaraRules?: YaraRuleSet | undefined; onWorkerError?: (error: unknown) => void } = {},
+): AnalysisPoolOptions {
+  const { onWorkerError } = options;
   return {
     workers: config.analysis.workers,
     timeBudgetMs: config.analysis.timeBudgetMs,
@@ -30,7 +74,7 @@ export function analysisPoolOptions(config: MoatConfig, onWorkerError?: (error: 
       maxMimeDepth: config.analysis.maxMimeDepth,
       expansion: config.analysis.expansion,
     },
-    engines: engineSettings(config),
+    engines: engineSettings(config, options.yaraRules),
     ...(onWorkerError === undefined ? {} : { onWorkerError }),
   };
 }

@@ -12,7 +12,8 @@ import { MoatError } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, findDomain, isAcceptedRecipient, parseAddress } from '../config/index.js';
 import type { DomainConfig } from '../config/index.js';
-import { clamavHealth, createAnalysisPool } from '../analysis/index.js';
+import { clamavHealth, createAnalysisPool, type YaraReloadResult } from '../analysis/index.js';
+import { hasIntelSources, INDICATOR_TYPES, loadIntelSources } from '../intel/index.js';
 import { computePolicyVersion, decide } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
@@ -21,7 +22,7 @@ import { createMessageLog, createQuarantineIndex, createQueueStore, openSqliteSt
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
-import { analysisPoolOptions, engineSettings } from './analysis-options.js';
+import { analysisPoolOptions, engineSettings, intelSources, openYaraRules } from './analysis-options.js';
 import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
 
@@ -34,6 +35,8 @@ const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>
 export interface Gateway {
   readonly smtpAddress: AddressInfo;
   readonly httpAddress: AddressInfo;
+  /** Re-reads the YARA rules (SIGHUP); a set that does not compile leaves the running one in place. */
+  reloadRules(): Promise<YaraReloadResult | undefined>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,16 @@ export function domainsOfRecipients(config: MoatConfig, recipients: readonly str
     if (domain !== undefined && !found.includes(domain)) found.push(domain);
   }
   return found;
+}
+
+/** Loads the configured indicator files once on the main thread to log every bad line (workers load their own copy). */
+async function reportIntelErrors(config: MoatConfig, logger: Logger): Promise<void> {
+  const sources = intelSources(config);
+  if (!hasIntelSources(sources)) return;
+  const { store, errors } = await loadIntelSources(sources);
+  for (const error of errors) logger.warn({ file: error.file, line: error.line, reason: error.reason }, 'indicator line skipped');
+  const indicators = INDICATOR_TYPES.reduce((sum, type) => sum + store.count(type), 0);
+  logger.info({ indicators, skipped: errors.length }, 'indicators loaded');
 }
 
 export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
@@ -85,7 +98,10 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
 
   await recoverSpool({ spool, queue, logger });
 
-  const analysis = createAnalysisPool(analysisPoolOptions(config, (error) => logger.warn({ err: error }, 'analysis worker error')));
+  const yaraRules = await openYaraRules(config);
+  if (yaraRules !== undefined) logger.info({ generation: yaraRules.generation() }, 'yara rules compiled');
+  await reportIntelErrors(config, logger);
+  const analysis = createAnalysisPool(analysisPoolOptions(config, { yaraRules, onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error') }));
 
   const injector = createLocalInjector({ spool, queue, hostname: config.node.hostname });
   const runner = createDeliveryRunner({
@@ -172,6 +188,17 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   return {
     smtpAddress,
     httpAddress,
+    async reloadRules() {
+      if (yaraRules === undefined) return undefined;
+      const result = await yaraRules.reload();
+      if (result.ok) {
+        analysis.setEngines(engineSettings(config, yaraRules));
+        logger.info({ generation: result.generation, rules: result.ruleCount }, 'yara rules reloaded');
+      } else {
+        logger.error({ err: result.error, generation: result.generation }, 'yara reload failed; the previous rules stay in force');
+      }
+      return result;
+    },
     stop() {
       stopping ??= (async () => {
         await smtp.close();

@@ -96,6 +96,15 @@ export const configSchema = z.strictObject({
     workerHeapMb: positiveInt.min(32),
     maxMimeParts: positiveInt,
     maxMimeDepth: positiveInt,
+    yara: z.strictObject({
+      /** Match every artifact (archive members included) against the rules. */
+      enabled: z.boolean(),
+      /** Directory of *.yar / *.yara files (not recursive); relative paths are from the Moat installation. */
+      rulesDir: z.string().min(1),
+      maxMatchesPerArtifact: positiveInt,
+      /** Bytes of one artifact scanned (the binding has no scan timeout). */
+      maxScanBytes: positiveInt,
+    }),
     clamav: z.strictObject({
       /** Scan every artifact (parts and archive members) with clamd. */
       enabled: z.boolean(),
@@ -128,6 +137,29 @@ export const configSchema = z.strictObject({
     onEngineFailure: action,
     /** Force an action whenever a symbol is present. */
     symbolActions: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), action),
+  }),
+  /** Indicators of compromise and hash reputation, loaded at start by every node and worker. */
+  intel: z.strictObject({
+    /** CSV files with the header `type,value,source,confidence,severity,expires,description`. */
+    csv: z.array(z.string().min(1)),
+    /** Plain lists, one value per line; the type is inferred unless given. */
+    lists: z.array(
+      z.strictObject({
+        path: z.string().min(1),
+        type: z.enum(['sha256', 'sha1', 'md5', 'ipv4', 'ipv6', 'domain', 'email', 'url', 'subject', 'filename']).optional(),
+        source: z.string().min(1).optional(),
+        severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('high'),
+        confidence: z.number().int().min(0).max(100).default(80),
+      }),
+    ),
+    hashReputation: z.strictObject({
+      /** Known-good SHA-256 lists (your own signed installers): HASH_ALLOWLISTED. */
+      allow: z.array(z.string().min(1)),
+      /** Known-bad SHA-256 lists: HASH_BLOCKLISTED. */
+      block: z.array(z.string().min(1)),
+    }),
+    /** Largest indicator file read; a wrong path must not exhaust memory. */
+    maxFileBytes: positiveInt,
   }),
   domains: z.array(domain).min(1),
   delivery: z.strictObject({

@@ -46,6 +46,13 @@ describe('policy', () => {
     assert.equal(verdict.policyVersion, 'v1');
   });
 
+  it('counts each symbol once, at its highest score, and still lists every finding', () => {
+    const verdict = run([finding('IOC_HASH_MATCH', 15), finding('IOC_HASH_MATCH', 15), finding('IOC_HASH_MATCH', 8), finding('OTHER', 2)]);
+    assert.equal(verdict.score, 17);
+    assert.equal(verdict.reasons.filter((r) => r.startsWith('IOC_HASH_MATCH')).length, 3);
+    assert.equal(verdict.reasons.filter((r) => r.endsWith('(symbol already counted)')).length, 2);
+  });
+
   it('applies operator score overrides and forced actions', () => {
     const overridden = { ...policy, symbolScores: { A: 0 }, symbolActions: { B: 'reject' as const } };
     assert.equal(run([finding('A', 30)], { policy: overridden }).action, 'deliver');

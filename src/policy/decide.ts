@@ -88,9 +88,18 @@ export function decide(input: DecisionInput, settings: PolicySettings, policyVer
     .map((finding) => ({ finding, score: scoreOf(finding, policy) }))
     .sort((a, b) => b.score - a.score);
 
+  // Like rspamd's symbols, each symbol counts once, at its highest score: the
+  // same finding on a second reading of a polyglot, or on the fiftieth copy of
+  // one file, adds evidence to the explanation but not to the score.
+  const counted = new Set<string>();
   for (const { finding, score: s } of ranked) {
-    score += s;
-    reasons.push(describe(finding, s));
+    if (counted.has(finding.symbol)) {
+      reasons.push(`${describe(finding, s)} (symbol already counted)`);
+    } else {
+      counted.add(finding.symbol);
+      score += s;
+      reasons.push(describe(finding, s));
+    }
     const forcedBySymbol = forcedAction(finding, settings);
     if (forcedBySymbol !== undefined) {
       forced = stricter(forced, forcedBySymbol.action);

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { createAnalysisPool } from '../../analysis/index.js';
-import { analysisPoolOptions } from '../../app/index.js';
+import { analysisPoolOptions, openYaraRules } from '../../app/index.js';
 import type { AnalysisResult, Verdict } from '../../core/index.js';
 import { escapeForDisplay } from '../../core/index.js';
 import { computePolicyVersion, decide } from '../../policy/index.js';
@@ -25,7 +25,7 @@ export const scan: Command = async (context) => {
   }
   const json = context.options['json'] === true;
   const { config } = await context.loadConfig();
-  const pool = createAnalysisPool(analysisPoolOptions(config));
+  const pool = createAnalysisPool(analysisPoolOptions(config, { yaraRules: await openYaraRules(config) }));
   const policyVersion = computePolicyVersion(config.policy, config.domains);
   const settings = { policy: config.policy, onIncompleteAnalysis: config.analysis.onTimeout };
 

@@ -27,6 +27,10 @@ export const start: Command = async (context) => {
         resolve();
       });
     };
+    // SIGHUP reloads the YARA rules; a set that does not compile is logged and the old one kept.
+    process.on('SIGHUP', () => {
+      void gateway.reloadRules();
+    });
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });

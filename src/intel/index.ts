@@ -1,0 +1,21 @@
+/**
+ * Threat intelligence: indicator-of-compromise store, loaders and hash
+ * reputation. See README.md.
+ */
+export type { CidrTrie } from './cidr-trie.js';
+export { createCidrTrie } from './cidr-trie.js';
+export type { HashReputation, HashReputationSnapshot, HashVerdict } from './hash-reputation.js';
+export { createHashReputation, parseHashList } from './hash-reputation.js';
+export type { Network } from './ip.js';
+export { formatNetwork, parseAddress, parseNetwork } from './ip.js';
+export type { LoadOptions, PlainListOptions } from './loaders.js';
+export { CSV_COLUMNS, parseIndicatorCsv, parsePlainList, splitCsvLine } from './loaders.js';
+export type { Normalised } from './normalise.js';
+export { inferIndicatorType, MAX_VALUE_LENGTH, normaliseDomain, normaliseSubject, normaliseUrl, normaliseValue } from './normalise.js';
+export { IntelFileTooLargeError, readIndicatorFile } from './read-file.js';
+export type { IndicatorSnapshot, IndicatorStore, IndicatorStoreOptions } from './store.js';
+export { createIndicatorStore, createIndicatorStoreFromSnapshot } from './store.js';
+export type { Indicator, IndicatorType, LoadError, LoadResult } from './types.js';
+export { INDICATOR_TYPES } from './types.js';
+export type { IntelSources, LoadedIntel } from './load-sources.js';
+export { hasIntelSources, loadIntelSources } from './load-sources.js';
