@@ -13,3 +13,4 @@ export { createAnalysisPool } from './pool.js';
 export { clamavHealth } from './engines/clamav/index.js';
 export { createYaraRuleSet, YaraRulesError } from './engines/yara/index.js';
 export type { YaraRuleSet, YaraReloadResult } from './engines/yara/index.js';
+export { matchEnvelope } from './engines/ioc/index.js';

@@ -12,8 +12,8 @@ import { MoatError } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, findDomain, isAcceptedRecipient, parseAddress } from '../config/index.js';
 import type { DomainConfig } from '../config/index.js';
-import { clamavHealth, createAnalysisPool, type YaraReloadResult } from '../analysis/index.js';
-import { hasIntelSources, INDICATOR_TYPES, loadIntelSources } from '../intel/index.js';
+import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
+import { hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
 import { computePolicyVersion, decide } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
@@ -62,13 +62,23 @@ export function domainsOfRecipients(config: MoatConfig, recipients: readonly str
 }
 
 /** Loads the configured indicator files once on the main thread to log every bad line (workers load their own copy). */
-async function reportIntelErrors(config: MoatConfig, logger: Logger): Promise<void> {
+async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<IndicatorStore | undefined> {
   const sources = intelSources(config);
-  if (!hasIntelSources(sources)) return;
+  if (!hasIntelSources(sources)) return undefined;
   const { store, errors } = await loadIntelSources(sources);
   for (const error of errors) logger.warn({ file: error.file, line: error.line, reason: error.reason }, 'indicator line skipped');
   const indicators = INDICATOR_TYPES.reduce((sum, type) => sum + store.count(type), 0);
   logger.info({ indicators, skipped: errors.length }, 'indicators loaded');
+  return store;
+}
+
+/** The address inside a From: header value (`Name <a@b>` or a bare address). */
+function addressOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(header);
+  if (angle?.[1] !== undefined) return angle[1];
+  const bare = header.trim();
+  return /^[^\s@]+@[^\s@]+$/.test(bare) ? bare : undefined;
 }
 
 export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
@@ -100,7 +110,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
 
   const yaraRules = await openYaraRules(config);
   if (yaraRules !== undefined) logger.info({ generation: yaraRules.generation() }, 'yara rules compiled');
-  await reportIntelErrors(config, logger);
+  const indicators = await loadMainThreadIntel(config, logger);
   const analysis = createAnalysisPool(analysisPoolOptions(config, { yaraRules, onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error') }));
 
   const injector = createLocalInjector({ spool, queue, hostname: config.node.hostname });
@@ -133,6 +143,19 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     hold: (incoming, meta) => quarantine.hold(incoming, meta),
     record: (entry) => messageLog.recordMessage(entry),
     kickDelivery: () => runner.kick(),
+    ...(indicators === undefined
+      ? {}
+      : {
+          envelopeFindings: (envelope, headers) => {
+            const headerFrom = addressOf(headers.from);
+            return matchEnvelope(indicators, {
+              clientIp: envelope.client.address,
+              mailFrom: envelope.mailFrom,
+              ...(headerFrom === undefined ? {} : { headerFrom }),
+              ...(headers.subject === undefined ? {} : { subject: headers.subject }),
+            });
+          },
+        }),
     observe: ({ action, analysisSeconds, findings }) => {
       metrics.messages.inc(action);
       metrics.analysisSeconds.observe(analysisSeconds);

@@ -38,6 +38,8 @@ export interface IntakeDependencies {
     enqueueAt?: Date;
   }): Promise<void>;
   kickDelivery(): void;
+  /** Findings about the sender and headers (indicator matches), computed after analysis. */
+  envelopeFindings?(envelope: Envelope, headers: AnalysisResult['headers']): readonly Finding[];
   observe(outcome: { action: Action; analysisSeconds: number; findings: readonly Finding[] }): void;
   now?: () => Date;
 }
@@ -101,7 +103,7 @@ export function createIntake(deps: IntakeDependencies) {
       await deps.spool.discard(incoming);
       throw new MoatError('INTAKE_ANALYSIS_FAILED', 'analysis could not run', { cause: error });
     }
-    const findings = [...transportFindings(incoming, envelope), ...analysis.findings];
+    const findings = [...transportFindings(incoming, envelope), ...(deps.envelopeFindings?.(envelope, analysis.headers) ?? []), ...analysis.findings];
     const result: AnalysisResult = { ...analysis, findings };
     const domains = deps.domainsOf(envelope.rcptTo);
     const verdict = deps.decide(findings, domains, incoming.queueId);

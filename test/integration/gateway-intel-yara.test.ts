@@ -12,7 +12,7 @@ import { openAdminServices } from '../../src/app/index.js';
 import { buildTar } from '../../src/analysis/archive/tar/build-tar.js';
 import { writeZip } from '../../src/analysis/archive/zip/test-support/zip-writer.js';
 import { makeDataDir, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { messageWithAttachment } from '../support/messages.js';
+import { messageWithAttachment, plainMessage } from '../support/messages.js';
 import { startSink, type Sink } from '../support/sink.js';
 import { sendMessage } from '../support/smtp-client.js';
 
@@ -53,7 +53,7 @@ describe('indicators and YARA on the SMTP path', () => {
     rulesDir = join(dir, 'yara');
     await mkdir(rulesDir);
     await writeFile(join(rulesDir, 'test.yar'), 'rule moat_test_marker { meta: score = 3 strings: $a = "moat indicator test 7f3a" condition: $a }\n');
-    await writeFile(join(dir, 'iocs.csv'), `type,value,source,confidence,severity,expires,description\nsha256,${payloadSha256},test-feed,100,high,,inert test payload\nsha256,not-a-hash,test-feed,100,high,,bad line kept out\n`);
+    await writeFile(join(dir, 'iocs.csv'), `type,value,source,confidence,severity,expires,description\nsha256,${payloadSha256},test-feed,100,high,,inert test payload\nsha256,not-a-hash,test-feed,100,high,,bad line kept out\ndomain,evil-sender.example,test-feed,90,medium,,sender infrastructure\nsubject,Your account statement,test-feed,80,low,,lure subject\n`);
     sink = await startSink();
     moat = await startTestGateway(
       {
@@ -87,6 +87,14 @@ describe('indicators and YARA on the SMTP path', () => {
     } finally {
       await admin.close();
     }
+  });
+
+  it('matches sender and subject indicators on the envelope and headers', async () => {
+    const body = plainMessage({ from: 'clerk@mail.evil-sender.example', subject: 'Your  Account statement', body: 'see portal' });
+    const result = await sendMessage(moat.smtpPort, { from: 'bounce@mail.evil-sender.example', to: ['bob@example.test'], body });
+    const symbols = (await findingsOf(moat, queueIdOf(result.data?.text))).map((f) => f.symbol);
+    assert.ok(symbols.includes('IOC_SENDER_MATCH'), JSON.stringify(symbols));
+    assert.ok(symbols.includes('IOC_SUBJECT_MATCH'), JSON.stringify(symbols));
   });
 
   it('reloads rules live, and keeps the running rules when a new file does not compile', async () => {
