@@ -18,7 +18,14 @@ export function engineSetFor(settings: EngineSettings | undefined): Promise<read
   // Rule text can be large: the YARA part of the key is its generation, not its sources.
   const { yara, ...rest } = settings ?? {};
   const key = JSON.stringify({ ...rest, yara: yara === undefined ? undefined : { ...yara, rules: yara.rules.generation } });
-  if (cached?.key !== key) cached = { key, engines: buildEngines(settings ?? {}) };
+  if (cached?.key !== key) {
+    const engines = buildEngines(settings ?? {});
+    cached = { key, engines };
+    // A failed build (an intel file being rotated) must not stick: the next task tries again.
+    engines.catch(() => {
+      if (cached?.engines === engines) cached = undefined;
+    });
+  }
   return cached.engines;
 }
 

@@ -141,6 +141,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     decide: (findings, domains, queueId) => decide({ findings, domains, queueId }, policySettings, policyVersion),
     domainsOf: (recipients) => domainsOfRecipients(config, recipients),
     hold: (incoming, meta) => quarantine.hold(incoming, meta),
+    dropHeld: (queueId) => quarantine.delete(queueId),
     record: (entry) => messageLog.recordMessage(entry),
     kickDelivery: () => runner.kick(),
     ...(indicators === undefined

@@ -55,6 +55,7 @@ interface RecipientOutcome {
   readonly target: string;
 }
 
+const SPOOL_READ_DEFERRED = '451 4.3.0 spool entry could not be read now, will retry';
 const SPOOL_UNREADABLE = '554 5.3.0 spool entry missing or unreadable; message cannot be delivered';
 const NO_ROUTE = '550 5.4.4 no route to the recipient domain (not a configured domain and no fallback next hop)';
 
@@ -162,6 +163,11 @@ interface RowOutcome {
 }
 
 /** Runs one attempt for `group`. Never rejects for delivery trouble; only for queue/log storage errors. */
+/** Missing (ENOENT gives undefined) or malformed meta is final; any other read error is transient. */
+function isPermanentSpoolError(error: unknown): boolean {
+  return error instanceof MoatError && (error.code === 'SPOOL_META_INVALID' || error.code === 'SPOOL_BAD_ID');
+}
+
 export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): Promise<void> {
   const startedMs = performance.now();
   const at = ctx.now();
@@ -174,6 +180,15 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
     meta = await ctx.spool.readMeta(queueId);
   } catch (err) {
     metaError = err;
+  }
+  if (meta === undefined && metaError !== undefined && !isPermanentSpoolError(metaError)) {
+    // A passing I/O error (EMFILE, EIO) on an acknowledged message: retry later, never drop it.
+    ctx.logger.warn({ err: metaError, spoolId: queueId }, 'spool entry not readable now; delivery deferred');
+    const attempts = Math.max(...group.items.map((i) => i.attempts)) + 1;
+    const next = new Date(at.getTime() + retryDelay(attempts, ctx.delivery.retry, ctx.random));
+    await ctx.queue.markDeferred(group.items.map((i) => i.id), SPOOL_READ_DEFERRED, next, at);
+    ctx.wakeAt(next);
+    return;
   }
   if (meta === undefined) {
     // The spool owns moving a corrupt entry aside; we only end its queue rows, and leave the files alone.

@@ -59,6 +59,8 @@ export interface DeliveryRunner {
 }
 
 const DEFAULT_POLL_MS = 1000;
+// After the queue could not record an outcome, its rows wait this long before another try.
+const BOOKKEEPING_RETRY_MS = 60_000;
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 // Rows read per free slot: a slot takes one message, and most have a handful of
 // recipients. Reading more only costs main-thread time for rows nobody can take.
@@ -123,13 +125,26 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
     for (const item of group.items) inFlight.add(item.id);
     const destKey = group.route.key;
     perDestActive.set(destKey, (perDestActive.get(destKey) ?? 0) + 1);
+    let bookkeepingFailed = false;
     const task = attemptGroup(ctx, group)
       .catch((err: unknown) => {
         // Queue or log storage failed mid-way; the rows stay pending and are retried.
+        bookkeepingFailed = true;
         opts.logger.error({ err, spoolId: group.queueId, target: destKey }, 'delivery bookkeeping failed');
       })
       .finally(() => {
-        for (const item of group.items) inFlight.delete(item.id);
+        if (bookkeepingFailed) {
+          // The delivery may have happened while its outcome could not be written: hold these
+          // rows out of the queue for a while, or the next tick would deliver them again at once.
+          const held = group.items.map((item) => item.id);
+          const release = setTimeout(() => {
+            for (const id of held) inFlight.delete(id);
+            kick();
+          }, BOOKKEEPING_RETRY_MS);
+          release.unref();
+        } else {
+          for (const item of group.items) inFlight.delete(item.id);
+        }
         const left = (perDestActive.get(destKey) ?? 1) - 1;
         if (left <= 0) perDestActive.delete(destKey);
         else perDestActive.set(destKey, left);

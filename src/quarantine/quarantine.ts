@@ -5,7 +5,7 @@
  * (`meta/<queueId>.json`) so release can queue it exactly as received.
  */
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isQueueId, MoatError } from '../core/index.js';
@@ -80,13 +80,8 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
     async hold(incoming, meta) {
       const target = bodyPath(incoming.sha256);
       await mkdir(join(bodiesDir, incoming.sha256.slice(0, 2)), { recursive: true, mode: 0o750 });
-      const exists = await access(target).then(() => true, () => false);
-      if (exists) await rm(incoming.path, { force: true });
-      else {
-        await rename(incoming.path, target);
-        await fsyncDirectory(join(bodiesDir, incoming.sha256.slice(0, 2)));
-      }
-      await writeFileDurable(metaPath(meta.queueId), JSON.stringify(meta));
+      // Index row first: a concurrent delete of the last other holder of this body
+      // counts it and keeps the file, so this message can never end up without a body.
       await options.index.add({
         queueId: meta.queueId,
         sha256: incoming.sha256,
@@ -94,6 +89,17 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
         reason: meta.verdict.reasons.slice(0, 5).join('; '),
         at: now(),
       });
+      try {
+        // A rename over an identical body (same hash) is harmless.
+        await rename(incoming.path, target);
+        await fsyncDirectory(join(bodiesDir, incoming.sha256.slice(0, 2)));
+        await fsyncDirectory(bodiesDir);
+        await writeFileDurable(metaPath(meta.queueId), JSON.stringify(meta));
+      } catch (error) {
+        // Not acknowledged: undo the index row so the entry is not listed as held.
+        await options.index.markDeleted(meta.queueId, now()).catch(() => undefined);
+        throw error;
+      }
     },
 
     list: (listOptions) => options.index.list(listOptions),
@@ -123,7 +129,9 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
       const raw = await readFile(bodyPath(entry.sha256));
       // The released copy goes through the normal spool and queue, untagged:
       // an operator decided it is fine.
-      await options.spool.store({ ...meta, verdict: { ...meta.verdict, action: 'deliver' } }, raw);
+      // Only the chosen recipients are in the released copy's envelope: after a restart, spool
+      // recovery re-queues exactly what the envelope names.
+      await options.spool.store({ ...meta, envelope: { ...meta.envelope, rcptTo: [...chosen] }, verdict: { ...meta.verdict, action: 'deliver' } }, raw);
       await options.enqueue(queueId, chosen, now());
       await options.index.markReleased(queueId, by, now());
       await options.setStatus(queueId, 'released');

@@ -26,6 +26,8 @@ export interface IntakeDependencies {
   decide(findings: readonly Finding[], domains: readonly DomainConfig[], queueId: string): Verdict;
   domainsOf(recipients: readonly string[]): readonly DomainConfig[];
   hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
+  /** Undoes `hold` for a message that will not be acknowledged after all. */
+  dropHeld(queueId: string): Promise<void>;
   /** Records the message in the log; with `enqueueAt`, also queues its recipients, atomically. */
   record(entry: {
     queueId: string;
@@ -124,7 +126,13 @@ export function createIntake(deps: IntakeDependencies) {
       case 'quarantine': {
         const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
         await deps.hold(incoming, meta);
-        await deps.record({ ...entry, status: 'quarantined' });
+        try {
+          await deps.record({ ...entry, status: 'quarantined' });
+        } catch (error) {
+          // Not acknowledged (the sender gets 451 and retries): take the held copy back out.
+          await deps.dropHeld(incoming.queueId).catch(() => undefined);
+          throw new MoatError('INTAKE_QUEUE_FAILED', 'could not record the quarantined message', { cause: error });
+        }
         log.info({ action: verdict.action, score: verdict.score, elapsedMs: analysis.elapsedMs }, 'message quarantined');
         return { queueId: incoming.queueId, verdict };
       }

@@ -179,6 +179,9 @@ export class Spool implements SpoolReader {
     // in between leaves an orphan body, never a meta without a body.
     unlinkIfExists(this.metaPath(queueId));
     unlinkIfExists(this.bodyPath(queueId));
+    // Durable too: a removal lost in a power cut would bring back a message that was
+    // refused, deleted by an operator or already delivered.
+    await this.messagesSync.sync();
   }
 
   /**
