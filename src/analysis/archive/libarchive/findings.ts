@@ -4,7 +4,7 @@
  * not look at scores at the quarantine threshold (15) so nothing unscanned is
  * delivered as clean; oddities score 1-5.
  */
-import type { Finding, Severity } from '../../../core/index.js';
+import { findingBuilder, type FindingTable } from '../../finding-table.js';
 
 export const LIBARCHIVE_ENGINE = 'libarchive';
 
@@ -21,12 +21,9 @@ export const LIBARCHIVE_FINDINGS = {
   LIBARCHIVE_MEMORY_LIMIT: { score: 15, severity: 'high' },
   LIBARCHIVE_DECODER_TRAP: { score: 15, severity: 'high' },
   PARSER_CONFUSION: { score: 20, severity: 'high' },
-} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+} as const satisfies FindingTable;
 
 export type LibarchiveSymbol = keyof typeof LIBARCHIVE_FINDINGS;
 
 /** Builds a libarchive finding; `detail` must already be escaped where it quotes archive data. */
-export function createLibarchiveFinding(symbol: LibarchiveSymbol, detail: string, artifact: string): Finding {
-  const spec = LIBARCHIVE_FINDINGS[symbol];
-  return { engine: LIBARCHIVE_ENGINE, symbol, score: spec.score, severity: spec.severity, detail, artifact };
-}
+export const createLibarchiveFinding = findingBuilder(LIBARCHIVE_ENGINE, LIBARCHIVE_FINDINGS, { partPrefix: false });

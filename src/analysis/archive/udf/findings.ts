@@ -3,7 +3,7 @@
  * reason for each. Content we could not look at scores at the quarantine
  * threshold (15); structures only attackers build score 20; oddities 1-5.
  */
-import type { Finding, Severity } from '../../../core/index.js';
+import { findingBuilder, type FindingTable } from '../../finding-table.js';
 
 export const UDF_ENGINE = 'udf';
 
@@ -15,12 +15,9 @@ export const UDF_FINDINGS = {
   UDF_TOO_DEEP: { score: 15, severity: 'high' },
   UDF_LIMIT: { score: 15, severity: 'high' },
   PARSER_CONFUSION: { score: 20, severity: 'high' },
-} as const satisfies Record<string, { readonly score: number; readonly severity: Severity }>;
+} as const satisfies FindingTable;
 
 export type UdfSymbol = keyof typeof UDF_FINDINGS;
 
 /** Builds a UDF finding; `detail` must already be escaped where it quotes image data. */
-export function createUdfFinding(symbol: UdfSymbol, detail: string, artifact: string): Finding {
-  const spec = UDF_FINDINGS[symbol];
-  return { engine: UDF_ENGINE, symbol, score: spec.score, severity: spec.severity, detail, artifact };
-}
+export const createUdfFinding = findingBuilder(UDF_ENGINE, UDF_FINDINGS, { partPrefix: false });
