@@ -8,21 +8,26 @@ import { join } from 'node:path';
 import type { MoatConfig } from '../config/index.js';
 import { createQuarantine, type Quarantine } from '../quarantine/index.js';
 import { Spool } from '../spool/index.js';
+import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from '../policy/index.js';
 import {
   createMessageLog,
+  createPolicyStore,
   createQuarantineIndex,
   createQueueStore,
   openSqliteStorage,
   type MessageLog,
+  type PolicyStore,
   type SqlQueueStore,
 } from '../storage/index.js';
 import { dataPath } from './gateway.js';
+import { loadLatestPolicy } from './policy-service.js';
 
 export interface AdminServices {
   readonly messageLog: MessageLog;
   readonly queue: SqlQueueStore;
   readonly quarantine: Quarantine;
   readonly spool: Spool;
+  readonly policies: PolicyStore;
   close(): Promise<void>;
 }
 
@@ -38,5 +43,16 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
   });
-  return { messageLog, queue, quarantine, spool, close: () => storage.close() };
+  return { messageLog, queue, quarantine, spool, policies: createPolicyStore(storage.db), close: () => storage.close() };
+}
+
+/** The policy a running gateway would apply: the newest stored revision, or (`stored: false`) the config's alone. */
+export async function loadStoredPolicy(config: MoatConfig, options: { stored: boolean }): Promise<PolicyResolver> {
+  if (!options.stored) return createPolicyResolver({ base: config.policy, domains: config.domains, document: EMPTY_POLICY_DOCUMENT, revision: 0 });
+  const storage = await openSqliteStorage({ path: dataPath(config, config.storage.sqlite.path) });
+  try {
+    return await loadLatestPolicy(config, createPolicyStore(storage.db));
+  } finally {
+    await storage.close();
+  }
 }

@@ -8,23 +8,24 @@ import { access, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
-import { MoatError } from '../core/index.js';
+import { MoatError, type Verdict } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
-import { ensureTlsCredentials, findDomain, isAcceptedRecipient, parseAddress } from '../config/index.js';
-import type { DomainConfig } from '../config/index.js';
+import { ensureTlsCredentials, isAcceptedRecipient } from '../config/index.js';
 import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
 import { hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
-import { computePolicyVersion, decide } from '../policy/index.js';
+import { decide, isStricter } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
 import { analysisPoolOptions, engineSettings, intelSources, openYaraRules } from './analysis-options.js';
 import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
+import { startPolicyService } from './policy-service.js';
+import { addressOf } from './sender.js';
 
 const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>> = {
   accepted: 'accepted',
@@ -37,6 +38,8 @@ export interface Gateway {
   readonly httpAddress: AddressInfo;
   /** Re-reads the YARA rules (SIGHUP); a set that does not compile leaves the running one in place. */
   reloadRules(): Promise<YaraReloadResult | undefined>;
+  /** Re-imports the policy file and applies the newest policy revision; an invalid one throws and leaves the running policy in place. */
+  reloadPolicy(): Promise<{ revision: number; changed: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -50,17 +53,6 @@ export function dataPath(config: MoatConfig, path: string): string {
   return isAbsolute(path) ? path : join(config.dataDir, path);
 }
 
-/** Domains of the given recipients that Moat serves (each once). */
-export function domainsOfRecipients(config: MoatConfig, recipients: readonly string[]): DomainConfig[] {
-  const found: DomainConfig[] = [];
-  for (const recipient of recipients) {
-    const parsed = parseAddress(recipient);
-    const domain = parsed === undefined ? undefined : findDomain(config, parsed.domain);
-    if (domain !== undefined && !found.includes(domain)) found.push(domain);
-  }
-  return found;
-}
-
 /** Loads the configured indicator files once on the main thread to log every bad line (workers load their own copy). */
 async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<IndicatorStore | undefined> {
   const sources = intelSources(config);
@@ -70,15 +62,6 @@ async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<
   const indicators = INDICATOR_TYPES.reduce((sum, type) => sum + store.count(type), 0);
   logger.info({ indicators, skipped: errors.length }, 'indicators loaded');
   return store;
-}
-
-/** The address inside a From: header value (`Name <a@b>` or a bare address). */
-function addressOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(header);
-  if (angle?.[1] !== undefined) return angle[1];
-  const bare = header.trim();
-  return /^[^\s@]+@[^\s@]+$/.test(bare) ? bare : undefined;
 }
 
 export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
@@ -93,6 +76,11 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   if (tls.selfSigned) logger.warn({ path: tls.path }, 'STARTTLS uses a self-signed certificate');
 
   const storage = await openSqliteStorage({ path: dataPath(config, config.storage.sqlite.path) });
+  // The policy first: an invalid policy file refuses the start before anything listens or runs.
+  const policy = await startPolicyService({ config, store: createPolicyStore(storage.db), logger: logger.child({ component: 'policy' }) }).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
   const messageLog = createMessageLog(storage.db, nodeId);
   const queue = createQueueStore(storage.db, nodeId);
   const spool = await Spool.open(join(config.dataDir, 'spool'));
@@ -129,8 +117,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   });
   injector.onQueued(() => runner.kick());
 
-  const policyVersion = computePolicyVersion(config.policy, config.domains);
-  const policySettings = { policy: config.policy, onIncompleteAnalysis: config.analysis.onTimeout };
+  const decisionSettings = { onIncompleteAnalysis: config.analysis.onTimeout };
   const intake = createIntake({
     spool,
     hostname: config.node.hostname,
@@ -138,8 +125,21 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     bareLf: config.smtp.bareLf,
     logger: logger.child({ component: 'smtp' }),
     analyze: (path) => analysis.analyze(path),
-    decide: (findings, domains, queueId) => decide({ findings, domains, queueId }, policySettings, policyVersion),
-    domainsOf: (recipients) => domainsOfRecipients(config, recipients),
+    decide: ({ findings, analysis: result, envelope, queueId }) => {
+      const headerFrom = addressOf(result.headers.from);
+      const input = { findings, artifacts: result.artifacts, sender: { mailFrom: envelope.mailFrom, ...(headerFrom === undefined ? {} : { headerFrom }) }, queueId };
+      // The listener keeps one policy per transaction; if a policy change landed between
+      // RCPT and DATA, each policy still decides and the strictest verdict stands.
+      const resolver = policy.current();
+      const policies = new Map(envelope.rcptTo.map((rcpt) => resolver.resolve(rcpt)).map((p) => [p.version, p]));
+      if (policies.size === 0) policies.set('', resolver.resolve());
+      let verdict: Verdict | undefined;
+      for (const resolved of policies.values()) {
+        const candidate = decide(input, resolved, decisionSettings);
+        if (verdict === undefined || isStricter(candidate, verdict)) verdict = candidate;
+      }
+      return verdict as Verdict;
+    },
     hold: (incoming, meta) => quarantine.hold(incoming, meta),
     dropHeld: (queueId) => quarantine.delete(queueId),
     record: (entry) => messageLog.recordMessage(entry),
@@ -178,6 +178,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       const check = isAcceptedRecipient(config, address);
       return check.ok ? { ok: true } : { ok: false, reason: check.reason };
     },
+    policyOf: (address) => policy.current().resolve(address).version,
     intake,
   });
 
@@ -223,8 +224,19 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       }
       return result;
     },
+    async reloadPolicy() {
+      try {
+        const result = await policy.reload();
+        logger.info({ revision: result.revision, changed: result.changed }, 'policy reloaded');
+        return result;
+      } catch (error) {
+        logger.error({ err: error, revision: policy.current().revision }, 'policy reload failed; the previous policy stays in force');
+        throw error;
+      }
+    },
     stop() {
       stopping ??= (async () => {
+        policy.stop();
         await smtp.close();
         await runner.stop();
         await analysis.close();

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, MoatError } from '../core/index.js';
 import { checkConfig, printConfig } from './commands/config.js';
 import { logCommand } from './commands/log.js';
+import { policyCommand } from './commands/policy.js';
 import { quarantineCommand } from './commands/quarantine.js';
 import { queueCommand } from './commands/queue.js';
 import { scan } from './commands/scan.js';
@@ -18,10 +19,11 @@ const USAGE = `usage: moat <command> [options]
   start                          run the gateway (SMTP, delivery, HTTP)
   check-config                   validate the configuration and exit
   config print                   show the effective configuration, secrets redacted
-  scan FILE.eml... [--json]      analyse messages offline with the gateway's pipeline
+  scan FILE.eml... [--rcpt A]    analyse messages offline with the gateway's pipeline and policy
   queue list|retry ID|delete ID  inspect and steer the delivery queue
   quarantine list|show ID|release ID [--rcpt a,b]|delete ID
   log search [filters] | log show ID
+  policy check|import FILE | show [REV] | history | resolve ADDRESS
 
 options: --config FILE (default: $MOAT_CONFIG, else ./moat.yaml if present), --json
 `;
@@ -34,6 +36,7 @@ const COMMANDS: Readonly<Record<string, { readonly command: Command; readonly wo
   queue: { command: queueCommand, words: 1 },
   quarantine: { command: quarantineCommand, words: 1 },
   log: { command: logCommand, words: 1 },
+  policy: { command: policyCommand, words: 1 },
 };
 
 /** Runs the CLI; returns the process exit code. */
@@ -59,6 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         since: { type: 'string' },
         until: { type: 'string' },
         limit: { type: 'string' },
+        comment: { type: 'string' },
       },
     });
   } catch (error) {

@@ -2,7 +2,9 @@
  * Configuration: loading and validating the one config, redacting it for
  * display, domain/recipient lookups, and STARTTLS credentials.
  */
-export { configSchema } from './schema.js';
+export { configSchema, organizationName, policyRulesSchema } from './schema.js';
+export { formatIssues } from './issues.js';
+export { parseConfigYaml, readConfigFile } from './yaml-file.js';
 export type {
   MoatConfig,
   DomainConfig,
@@ -11,6 +13,7 @@ export type {
   SmtpConfig,
   AnalysisConfig,
   DeliveryConfig,
+  PolicyRules,
 } from './schema.js';
 export { loadConfig, resolveOperatorConfigPath } from './load.js';
 export type { LoadConfigOptions, LoadedConfig } from './load.js';

@@ -36,8 +36,67 @@ const thresholds = z.strictObject({
   reject: z.number(),
 });
 
+/** Names an organization (tenant); the tenants issue moves them to the database. */
+export const organizationName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'must be 1-63 letters, digits, dot, dash or underscore');
+
+const symbolName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol');
+const engineName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be an engine name such as clamav, yara, ioc, filetype, c2');
+/** `user@example.com`, `example.com` (that domain), `*.example.com` (it and its subdomains). */
+const senderPattern = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.string().regex(/^([^\s@]+@)?(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/, 'must be an address (a@example.com), a domain (example.com) or *.example.com'));
+const fileExtension = z
+  .string()
+  .transform((s) => s.trim().toLowerCase().replace(/^\./, ''))
+  .pipe(z.string().regex(/^[a-z0-9]{1,16}$/, 'must be a file extension such as exe or .js'));
+
+/**
+ * The policy settings an organization, a domain or a recipient may override.
+ * Every key is optional: a scope says only what differs from the scope above.
+ */
+export const policyRulesSchema = z.strictObject({
+  thresholds: z.strictObject({ tag: z.number(), quarantine: z.number(), reject: z.number() }).partial().optional(),
+  subjectPrefix: z.string().max(64).optional(),
+  criticalAction: z.enum(['quarantine', 'reject']).optional(),
+  onEngineFailure: action.optional(),
+  symbolScores: z.record(symbolName, z.number()).optional(),
+  symbolActions: z.record(symbolName, action).optional(),
+  /** Per engine: off (its findings are ignored) and what its failure does (fail open or closed). */
+  engines: z.record(engineName, z.strictObject({ enabled: z.boolean().optional(), onFailure: action.optional() })).optional(),
+  senders: z
+    .strictObject({
+      /** Score thresholds do not apply to these senders; critical findings and forced actions still do. */
+      allow: z.array(senderPattern).optional(),
+      deny: z.array(senderPattern).optional(),
+      denyAction: z.enum(['quarantine', 'reject']).optional(),
+    })
+    .optional(),
+  fileTypes: z
+    .strictObject({
+      /** Extensions (from the content or the name) refused at any archive depth. */
+      block: z.array(fileExtension).optional(),
+      /** Extensions whose file-type findings are waived (never a virus or exploit finding). */
+      allow: z.array(fileExtension).optional(),
+      action: z.enum(['quarantine', 'reject']).optional(),
+    })
+    .optional(),
+  stripAttachments: z
+    .strictObject({
+      /** Deliver with the offending attachments replaced by a notice instead of quarantining the whole message. */
+      enabled: z.boolean().optional(),
+      /** Text of the notice; {name}, {type} and {reason} are filled in. */
+      notice: z.string().min(1).max(2000).optional(),
+    })
+    .optional(),
+});
+
+export type PolicyRules = z.infer<typeof policyRulesSchema>;
+
 const domain = z.strictObject({
   name: hostname,
+  /** The organization (tenant) the domain belongs to (absent: `default`); its policy applies between the installation's and the domain's. */
+  organization: organizationName.optional(),
   /** `any`: every local part is accepted; otherwise the list of accepted addresses (local parts or full). */
   recipients: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]).default('any'),
   /** Absent: deliver into the local Maildir under the data folder. */
@@ -130,13 +189,21 @@ export const configSchema = z.strictObject({
     thresholds,
     subjectPrefix: z.string().optional(),
     /** Override the score a symbol contributes. */
-    symbolScores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), z.number()),
+    symbolScores: z.record(symbolName, z.number()),
     /** Action for any finding of severity `critical` (malware, exploit structures), whatever the score. */
     criticalAction: z.enum(['quarantine', 'reject']),
-    /** Action when an engine failed on an artifact (`<ENGINE>_FAIL`): fail closed unless set to deliver. */
+    /** Action when an engine failed on an artifact (`<ENGINE>_FAIL`, `<X>_UNAVAILABLE`): fail closed unless set to deliver. */
     onEngineFailure: action,
     /** Force an action whenever a symbol is present. */
-    symbolActions: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE symbol'), action),
+    symbolActions: z.record(symbolName, action),
+    engines: z.record(engineName, z.strictObject({ enabled: z.boolean().optional(), onFailure: action.optional() })),
+    senders: z.strictObject({ allow: z.array(senderPattern), deny: z.array(senderPattern), denyAction: z.enum(['quarantine', 'reject']) }),
+    fileTypes: z.strictObject({ block: z.array(fileExtension), allow: z.array(fileExtension), action: z.enum(['quarantine', 'reject']) }),
+    stripAttachments: z.strictObject({ enabled: z.boolean(), notice: z.string().min(1).max(2000) }),
+    /** Organization, domain and recipient policy (YAML) imported into the database at start and on reload. */
+    file: z.string().min(1).optional(),
+    /** How often a node looks for a new policy revision in the database. */
+    refreshSeconds: positiveInt.max(3600),
   }),
   /** Indicators of compromise and hash reputation, loaded at start by every node and worker. */
   intel: z.strictObject({

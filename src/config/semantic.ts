@@ -59,6 +59,8 @@ export async function checkSemantics(config: MoatConfig): Promise<string[]> {
   checkThresholds(config.policy.thresholds, ['policy', 'thresholds'], issues);
   checkDomains(config, issues);
 
+  if (config.policy.file !== undefined) await checkReadable(config.policy.file, ['policy', 'file'], issues);
+
   const { cert, key } = config.smtp.tls;
   if (cert !== undefined && key === undefined) issues.push('smtp.tls.key: required when smtp.tls.cert is set');
   if (key !== undefined && cert === undefined) issues.push('smtp.tls.cert: required when smtp.tls.key is set');

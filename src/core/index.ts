@@ -2,7 +2,7 @@ export type { Envelope, ClientInfo, TlsInfo } from './envelope.js';
 export type { Finding, Severity } from './finding.js';
 export { SEVERITIES } from './finding.js';
 export type { Artifact } from './artifact.js';
-export type { Action, SmtpReply, Verdict } from './verdict.js';
+export type { Action, SmtpReply, StrippedPart, Verdict } from './verdict.js';
 export { ACTIONS } from './verdict.js';
 export type { AnalysisResult, MessageHeaders } from './analysis-result.js';
 export { MoatError, SmtpReplyError, ConfigError } from './errors.js';

@@ -14,6 +14,17 @@ export interface SmtpReply {
   readonly message: string;
 }
 
+/** An attachment the verdict removes from the delivered copy (the original stays in quarantine). */
+export interface StrippedPart {
+  /** MIME part path, as in `Artifact.path` (never an archive member: the whole attachment goes). */
+  readonly part: string;
+  /** Declared file name, escaped for display. */
+  readonly name?: string;
+  /** Declared or detected type, for the notice. */
+  readonly type: string;
+  readonly reason: string;
+}
+
 export interface Verdict {
   readonly action: Action;
   readonly score: number;
@@ -23,6 +34,10 @@ export interface Verdict {
   readonly reply?: SmtpReply;
   /** Subject prefix to add when `action` is `tag` and one is configured. */
   readonly subjectPrefix?: string;
-  /** Identifies the policy that decided (config hash), for later explanation. */
+  /** Identifies the policy that decided (`r<revision>-<settings hash>`), for later explanation. */
   readonly policyVersion: string;
+  /** Deliver/tag with these attachments replaced by `stripNotice` (policy stripAttachments). */
+  readonly strip?: readonly StrippedPart[];
+  /** Notice template for stripped parts; `{name}`, `{type}`, `{reason}` are filled in. */
+  readonly stripNotice?: string;
 }

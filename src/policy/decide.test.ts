@@ -1,34 +1,40 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Finding } from '../core/index.js';
-import type { DomainConfig, PolicyConfig } from '../config/schema.js';
-import { computePolicyVersion, decide } from './decide.js';
+import type { Artifact, Finding } from '../core/index.js';
+import type { DomainConfig, PolicyConfig } from '../config/index.js';
+import { decide, isStricter } from './decide.js';
+import { EMPTY_POLICY_DOCUMENT, type PolicyDocument } from './document.js';
+import { createPolicyResolver, type ResolvedPolicy } from './resolve.js';
+import { BASE_POLICY } from '../../test/support/policy.js';
 
-const policy: PolicyConfig = {
-  thresholds: { tag: 5, quarantine: 15, reject: 40 },
-  subjectPrefix: '[SUSPICIOUS]',
-  symbolScores: {},
-  symbolActions: {},
-  criticalAction: 'quarantine',
-  onEngineFailure: 'quarantine',
-};
-const settings: { policy: PolicyConfig; onIncompleteAnalysis: 'quarantine' | 'defer' } = { policy, onIncompleteAnalysis: 'quarantine' };
 const domain: DomainConfig = { name: 'example.test', recipients: 'any' };
+const settings = { onIncompleteAnalysis: 'quarantine' as const };
 
-function finding(symbol: string, score: number): Finding {
-  return { engine: 'test', symbol, score, severity: 'medium', detail: `${symbol} seen` };
+function finding(symbol: string, score: number, extra: Partial<Finding> = {}): Finding {
+  return { engine: 'test', symbol, score, severity: 'medium', detail: `${symbol} seen`, ...extra };
 }
 
-function run(findings: Finding[], overrides: Partial<typeof settings> = {}, domains: DomainConfig[] = [domain]) {
-  return decide({ findings, domains, queueId: 'Q1' }, { ...settings, ...overrides }, 'v1');
+function policyFor(base: Partial<PolicyConfig> = {}, document: PolicyDocument = EMPTY_POLICY_DOCUMENT, recipient = 'user@example.test', domains: DomainConfig[] = [domain]): ResolvedPolicy {
+  return createPolicyResolver({ base: { ...BASE_POLICY, ...base }, domains, document, revision: 3 }).resolve(recipient);
 }
 
-describe('policy', () => {
-  it('delivers a message without findings', () => {
+const artifacts: Artifact[] = [
+  { path: '1', declaredType: 'text/plain', size: 10, sha256: 'a' },
+  { path: '2', declaredType: 'application/zip', declaredName: 'invoice.zip', disposition: 'attachment', detectedExtension: 'zip', size: 10, sha256: 'b' },
+  { path: '2/1', declaredType: 'application/octet-stream', declaredName: 'invoice.exe', detectedExtension: 'exe', size: 10, sha256: 'c' },
+];
+
+function run(findings: Finding[], policy: ResolvedPolicy = policyFor(), sender = { mailFrom: 'someone@sender.example' }, withArtifacts = artifacts) {
+  return decide({ findings, artifacts: withArtifacts, sender, queueId: 'Q1' }, policy, settings);
+}
+
+describe('policy: scores, thresholds and forced actions', () => {
+  it('delivers a message without findings, naming the policy that decided', () => {
     const verdict = run([]);
     assert.equal(verdict.action, 'deliver');
     assert.equal(verdict.score, 0);
-    assert.deepEqual(verdict.reasons, []);
+    assert.match(verdict.policyVersion, /^r3-[0-9a-f]{12}$/);
+    assert.deepEqual(verdict.reasons, [`policy ${verdict.policyVersion} (installation)`]);
   });
 
   it('maps the summed score onto the thresholds, boundaries included', () => {
@@ -39,11 +45,10 @@ describe('policy', () => {
   });
 
   it('explains the verdict: findings by weight, then the threshold reached', () => {
-    const verdict = run([finding('SMALL', 1), { ...finding('BIG', 16), artifact: '1.2' }]);
+    const verdict = run([finding('SMALL', 1), finding('BIG', 16, { artifact: '1.2' })]);
     assert.equal(verdict.reasons[0], 'BIG (+16) [1.2]: BIG seen');
     assert.equal(verdict.reasons[1], 'SMALL (+1): SMALL seen');
-    assert.match(verdict.reasons.at(-1) ?? '', /score 17 reaches the quarantine threshold/);
-    assert.equal(verdict.policyVersion, 'v1');
+    assert.match(verdict.reasons[2] ?? '', /score 17 reaches the quarantine threshold/);
   });
 
   it('counts each symbol once, at its highest score, and still lists every finding', () => {
@@ -54,55 +59,121 @@ describe('policy', () => {
   });
 
   it('applies operator score overrides and forced actions', () => {
-    const overridden = { ...policy, symbolScores: { A: 0 }, symbolActions: { B: 'reject' as const } };
-    assert.equal(run([finding('A', 30)], { policy: overridden }).action, 'deliver');
-    const forced = run([finding('B', 0)], { policy: overridden });
+    const overridden = policyFor({ symbolScores: { A: 0 }, symbolActions: { B: 'reject' } });
+    assert.equal(run([finding('A', 30)], overridden).action, 'deliver');
+    const forced = run([finding('B', 0)], overridden);
     assert.equal(forced.action, 'reject');
     assert.deepEqual(forced.reply, { code: 550, enhanced: '5.7.1', message: 'Message refused by content policy (queue id Q1)' });
+    // A forced tag does not soften a rejecting score.
+    assert.equal(run([finding('T', 45)], policyFor({ symbolActions: { T: 'tag' } })).action, 'reject');
   });
 
   it('never delivers a message whose analysis did not finish', () => {
     for (const symbol of ['ANALYSIS_TIMEOUT', 'ANALYSIS_CRASH']) {
       assert.equal(run([finding(symbol, 0)]).action, 'quarantine');
-      const deferred = run([finding(symbol, 0)], { onIncompleteAnalysis: 'defer' });
+      const deferred = decide({ findings: [finding(symbol, 0)], artifacts, sender: { mailFrom: '' }, queueId: 'Q1' }, policyFor(), { onIncompleteAnalysis: 'defer' });
       assert.equal(deferred.action, 'defer');
       assert.equal(deferred.reply?.code, 451);
     }
   });
 
-  it('fails closed on a failed engine and holds anything critical, whatever the score', () => {
-    const failed = run([{ ...finding('CLAMAV_FAIL', 0), severity: 'high' }]);
+  it('fails closed on a failed engine, per engine when configured, and holds anything critical', () => {
+    const failed = run([finding('YARA_FAIL', 0, { engine: 'yara', severity: 'high' })]);
     assert.equal(failed.action, 'quarantine');
-    assert.match(failed.reasons.join('\n'), /CLAMAV_FAIL forces quarantine \(policy\.onEngineFailure\)/);
-    assert.equal(run([{ ...finding('VIRUS', 0), severity: 'critical' }]).action, 'quarantine');
-    const rejecting = { ...policy, criticalAction: 'reject' as const, onEngineFailure: 'defer' as const };
-    assert.equal(run([{ ...finding('VIRUS', 0), severity: 'critical' }], { policy: rejecting }).action, 'reject');
-    assert.equal(run([finding('YARA_FAIL', 0)], { policy: rejecting }).action, 'defer');
-    // An operator's explicit rule for a symbol comes first (here: an accepted risk).
-    const accepted = { ...policy, symbolActions: { YARA_FAIL: 'deliver' as const } };
-    assert.equal(run([finding('YARA_FAIL', 0)], { policy: accepted }).action, 'deliver');
+    assert.match(failed.reasons.join('\n'), /YARA_FAIL forces quarantine \(policy onEngineFailure\)/);
+    // clamd down: the shipped per-engine rule defers (451) rather than quarantining.
+    const outage = run([finding('AV_UNAVAILABLE', 0, { engine: 'clamav', severity: 'high' })]);
+    assert.equal(outage.action, 'defer');
+    assert.match(outage.reasons.join('\n'), /AV_UNAVAILABLE forces defer \(policy engines\.clamav\.onFailure\)/);
+    assert.equal(run([finding('VIRUS', 0, { severity: 'critical' })]).action, 'quarantine');
+    const rejecting = policyFor({ criticalAction: 'reject', onEngineFailure: 'defer' });
+    assert.equal(run([finding('VIRUS', 0, { severity: 'critical' })], rejecting).action, 'reject');
+    assert.equal(run([finding('YARA_FAIL', 0, { engine: 'yara' })], rejecting).action, 'defer');
+    // An explicit per-symbol rule comes first (an accepted risk), and a fail-open engine is a stated choice.
+    assert.equal(run([finding('YARA_FAIL', 0, { engine: 'yara' })], policyFor({ symbolActions: { YARA_FAIL: 'deliver' } })).action, 'deliver');
+    assert.equal(run([finding('YARA_FAIL', 0, { engine: 'yara' })], policyFor({ engines: { yara: { onFailure: 'deliver' } } })).action, 'deliver');
   });
 
-  it('the strictest action wins and per-domain thresholds apply across domains', () => {
-    const strict: DomainConfig = { name: 'strict.test', recipients: 'any', thresholds: { tag: 1, quarantine: 2, reject: 3 } };
-    assert.equal(run([finding('A', 2.5)], {}, [domain]).action, 'deliver');
-    assert.equal(run([finding('A', 2.5)], {}, [domain, strict]).action, 'quarantine');
-    // A forced quarantine is not softened by a low score, a high score is not softened by a forced tag.
-    const mixed = { ...policy, symbolActions: { T: 'tag' as const } };
-    assert.equal(run([finding('T', 45)], { policy: mixed }).action, 'reject');
-  });
-
-  it('tags with the subject prefix of the domain, or the global one', () => {
+  it('tags with the subject prefix of the resolved policy', () => {
     assert.equal(run([finding('A', 6)]).subjectPrefix, '[SUSPICIOUS]');
-    const own: DomainConfig = { ...domain, subjectPrefix: '[EXTERNAL?]' };
-    assert.equal(run([finding('A', 6)], {}, [own]).subjectPrefix, '[EXTERNAL?]');
+    const own = policyFor({}, EMPTY_POLICY_DOCUMENT, 'user@example.test', [{ ...domain, subjectPrefix: '[EXTERNAL?]' }]);
+    assert.equal(run([finding('A', 6)], own).subjectPrefix, '[EXTERNAL?]');
     assert.equal(run([finding('A', 1)]).subjectPrefix, undefined);
   });
 
-  it('gives a stable policy version that changes with the settings', () => {
-    const a = computePolicyVersion(policy, [domain]);
-    assert.equal(a, computePolicyVersion(policy, [domain]));
-    assert.notEqual(a, computePolicyVersion({ ...policy, thresholds: { ...policy.thresholds, reject: 41 } }, [domain]));
-    assert.match(a, /^[0-9a-f]{12}$/);
+  it('orders verdicts by action, then score', () => {
+    assert.ok(isStricter({ action: 'reject', score: 0 }, { action: 'quarantine', score: 90 }));
+    assert.ok(isStricter({ action: 'tag', score: 9 }, { action: 'tag', score: 6 }));
+    assert.ok(!isStricter({ action: 'tag', score: 6 }, { action: 'tag', score: 6 }));
+  });
+});
+
+describe('policy: engines, file types and senders', () => {
+  it('ignores the findings of an engine the policy turns off, and says so', () => {
+    const off = policyFor({ engines: { clamav: { enabled: false } } });
+    const verdict = run([finding('CLAMAV_VIRUS', 100, { engine: 'clamav', severity: 'critical' }), finding('AV_UNAVAILABLE', 0, { engine: 'clamav' })], off);
+    assert.equal(verdict.action, 'deliver');
+    assert.ok(verdict.reasons.includes('engine clamav disabled by policy: 2 finding(s) ignored'));
+  });
+
+  it('blocks file types by content or name at any depth, and waives file-type findings only for allowed types', () => {
+    const blocking = policyFor({ fileTypes: { block: ['exe'], allow: [], action: 'reject' } });
+    const blocked = run([], blocking);
+    assert.equal(blocked.action, 'reject');
+    assert.match(blocked.reasons[0] ?? '', /^POLICY_FILETYPE_BLOCKED \(\+0\) \[2\/1\]: invoice\.exe \(2\/1\) is a \.exe file, blocked by policy$/);
+
+    const exe = finding('FILETYPE_EXECUTABLE', 20, { engine: 'filetype', severity: 'high', artifact: '2/1' });
+    assert.equal(run([exe]).action, 'quarantine');
+    const allowing = policyFor({ fileTypes: { block: [], allow: ['exe'], action: 'quarantine' } });
+    assert.equal(run([exe], allowing).action, 'deliver');
+    // Allowing exe never waives a virus or a YARA hit on the same file ...
+    assert.equal(run([exe, finding('YARA_MATCH', 10, { engine: 'yara', severity: 'critical', artifact: '2/1' })], allowing).action, 'quarantine');
+    // ... nor an exe posing as a PDF (both its extensions must be allowed).
+    const disguised: Artifact[] = [{ ...(artifacts[2] as Artifact), declaredName: 'invoice.pdf' }];
+    assert.equal(run([exe], allowing, undefined, disguised).action, 'quarantine');
+  });
+
+  it('denies listed senders by envelope or header, and allows only when both identities match', () => {
+    const lists = policyFor({ senders: { allow: ['partner.example', 'ceo@trusted.example'], deny: ['*.spam.example'], denyAction: 'reject' } });
+    const denied = run([], lists, { mailFrom: 'x@mx.spam.example' });
+    assert.equal(denied.action, 'reject');
+    assert.equal(run([], lists, { mailFrom: 'ok@fine.example', headerFrom: 'boss@spam.example' } as never).action, 'reject');
+
+    const suspicious = [finding('A', 20)];
+    const allowed = run(suspicious, lists, { mailFrom: 'billing@partner.example', headerFrom: 'Billing@PARTNER.example' } as never);
+    assert.equal(allowed.action, 'deliver');
+    assert.match(allowed.reasons.join('\n'), /on the policy allow list: score thresholds not applied/);
+    // A forged From: alone, or an allow-listed sender carrying malware, gets no pass.
+    assert.equal(run(suspicious, lists, { mailFrom: 'x@attacker.example', headerFrom: 'ceo@trusted.example' } as never).action, 'quarantine');
+    assert.equal(run(suspicious, lists, { mailFrom: 'billing@partner.example', headerFrom: 'x@attacker.example' } as never).action, 'quarantine');
+    assert.equal(run([finding('VIRUS', 0, { severity: 'critical' })], lists, { mailFrom: 'billing@partner.example' }).action, 'quarantine');
+  });
+});
+
+describe('policy: attachment stripping', () => {
+  const stripping = policyFor({ stripAttachments: { enabled: true, notice: 'removed {name}' } });
+  // Critical (forces quarantine) but under the reject threshold, like a YARA exploit rule.
+  const virusInZip = finding('YARA_MATCH', 10, { engine: 'yara', severity: 'critical', artifact: '2/1' });
+
+  it('delivers without the attachment that carries the evidence when that is all there is', () => {
+    const verdict = run([virusInZip, finding('MINOR', 1, { artifact: '1' })], stripping);
+    assert.equal(verdict.action, 'deliver');
+    assert.deepEqual(verdict.strip, [{ part: '2', name: 'invoice.zip', type: 'application/zip', reason: 'YARA_MATCH: YARA_MATCH seen' }]);
+    assert.equal(verdict.stripNotice, 'removed {name}');
+    assert.match(verdict.reasons.join('\n'), /attachment 2 \(invoice\.zip\) stripped \(policy stripAttachments\)/);
+  });
+
+  it('keeps the whole message in quarantine when the evidence is not in an attachment, or stripping is off', () => {
+    assert.equal(run([virusInZip]).action, 'quarantine');
+    assert.equal(run([virusInZip, finding('BODY_PHISH', 20, { artifact: '1' })], stripping).action, 'quarantine');
+    assert.equal(run([virusInZip, finding('HEADER_FORGED', 20)], stripping).action, 'quarantine');
+    const single: Artifact[] = [{ path: '1', declaredType: 'application/zip', declaredName: 'a.zip', disposition: 'attachment', size: 1, sha256: 'x' }];
+    assert.equal(run([finding('YARA_MATCH', 10, { engine: 'yara', severity: 'critical', artifact: '1' })], stripping, undefined, single).action, 'quarantine');
+  });
+
+  it('never turns a reject or a defer into a stripped delivery', () => {
+    assert.equal(run([virusInZip, finding('BIG', 45, { artifact: '2' })], stripping).action, 'reject');
+    assert.equal(run([finding('CLAMAV_VIRUS', 100, { engine: 'clamav', severity: 'critical', artifact: '2/1' })], stripping).action, 'reject');
+    assert.equal(run([finding('AV_UNAVAILABLE', 0, { engine: 'clamav', artifact: '2' })], stripping).action, 'defer');
   });
 });

@@ -7,7 +7,6 @@
 import type { Logger } from 'pino';
 import type { Action, AnalysisResult, Envelope, Finding, Verdict } from '../core/index.js';
 import { MoatError, SmtpReplyError } from '../core/index.js';
-import type { DomainConfig } from '../config/schema.js';
 import type { SpoolMeta } from '../delivery/ports.js';
 import { buildReceivedHeader } from '../delivery/index.js';
 import { buildVerdictHeaders } from './verdict-headers.js';
@@ -23,8 +22,8 @@ export interface IntakeDependencies {
   readonly bareLf: 'reject' | 'accept';
   readonly logger: Logger;
   analyze(path: string): Promise<AnalysisResult>;
-  decide(findings: readonly Finding[], domains: readonly DomainConfig[], queueId: string): Verdict;
-  domainsOf(recipients: readonly string[]): readonly DomainConfig[];
+  /** Policy's verdict on the analysed message for its recipients. */
+  decide(input: { findings: readonly Finding[]; analysis: AnalysisResult; envelope: Envelope; queueId: string }): Verdict;
   hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
   /** Undoes `hold` for a message that will not be acknowledged after all. */
   dropHeld(queueId: string): Promise<void>;
@@ -107,8 +106,7 @@ export function createIntake(deps: IntakeDependencies) {
     }
     const findings = [...transportFindings(incoming, envelope), ...(deps.envelopeFindings?.(envelope, analysis.headers) ?? []), ...analysis.findings];
     const result: AnalysisResult = { ...analysis, findings };
-    const domains = deps.domainsOf(envelope.rcptTo);
-    const verdict = deps.decide(findings, domains, incoming.queueId);
+    const verdict = deps.decide({ findings, analysis, envelope, queueId: incoming.queueId });
     deps.observe({ action: verdict.action, analysisSeconds: analysis.elapsedMs / 1000, findings });
 
     const entry = { queueId: incoming.queueId, envelope, size: incoming.size, sha256: incoming.sha256, analysis: result, verdict };

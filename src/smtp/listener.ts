@@ -31,6 +31,12 @@ export interface SmtpListenerOptions {
   readonly logger: Logger;
   readonly observer: SmtpObserver;
   checkRecipient(address: string): RecipientCheck;
+  /**
+   * Which policy applies to an accepted recipient (its policy version). One
+   * transaction carries recipients of one policy only, so each gets the verdict
+   * its own policy gives; absent, every recipient shares one.
+   */
+  policyOf?(address: string): string;
   intake(body: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<IntakeResult>;
 }
 
@@ -110,9 +116,18 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       done();
     },
 
-    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, done: Done) {
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, done: Done) {
       const check = options.checkRecipient(address.address);
-      if (check.ok) return done();
+      if (check.ok) {
+        const first = session.envelope.rcptTo[0];
+        if (first !== undefined && options.policyOf !== undefined && options.policyOf(first.address) !== options.policyOf(address.address)) {
+          // RFC 5321 4.5.3.1.10: a client that gets 452 for some recipients sends them
+          // in a later transaction. That later transaction is decided under their own
+          // policy, instead of one verdict being forced on recipients whose policies differ.
+          return done(toSmtpError(new SmtpReplyError(452, '4.5.3', 'Recipient has a different policy; send it in a separate transaction')));
+        }
+        return done();
+      }
       switch (check.reason) {
         case 'domain':
           return done(toSmtpError(new SmtpReplyError(550, '5.7.1', 'Relaying denied: this server does not accept mail for that domain')));

@@ -159,8 +159,22 @@ export interface QuarantineTable {
   deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** One imported policy document; the highest id is in force. Never updated. */
+export interface PolicyRevisionsTable {
+  id: Generated<number>;
+  /** The validated document as JSON. */
+  document: string;
+  /** SHA-256 of `document`: an import of an unchanged document adds no revision. */
+  sha256: string;
+  /** Where it came from: a file path, `cli`, `api`. */
+  source: string;
+  comment: string | null;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
+  policy_revisions: PolicyRevisionsTable;
   messages: MessagesTable;
   message_recipients: MessageRecipientsTable;
   artifacts: ArtifactsTable;

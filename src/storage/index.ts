@@ -6,6 +6,7 @@
 export type {
   Database,
   OrganizationsTable,
+  PolicyRevisionsTable,
   MessagesTable,
   MessageRecipientsTable,
   ArtifactsTable,
@@ -30,3 +31,5 @@ export type { SqlQueueStore, QueueRow, QueueListOptions, QueueStoreOptions } fro
 export { createQueueStore } from './queue-store.js';
 export type { QuarantineIndex, QuarantineEntry, QuarantineAdd, QuarantineListOptions } from './quarantine-index.js';
 export { createQuarantineIndex } from './quarantine-index.js';
+export type { PolicyRevision, PolicyStore } from './policy-store.js';
+export { createPolicyStore } from './policy-store.js';

@@ -10,7 +10,7 @@ import type { AnalysisPool } from '../../src/analysis/index.js';
 import { buildTar } from '../../src/analysis/archive/tar/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { MoatConfig } from '../../src/config/index.js';
-import { computePolicyVersion, decide } from '../../src/policy/index.js';
+import { createPolicyResolver, decide, EMPTY_POLICY_DOCUMENT } from '../../src/policy/index.js';
 import { messageWithAttachment, plainMessage } from '../support/messages.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'moat-unpack-'));
@@ -64,15 +64,16 @@ test('default limits: a >1 GiB gzip bomb is stopped with ARCHIVE_BOMB inside the
 
 test('through the pool and policy: a CVE-2023-2868-style tar is rejected, a normal tar.gz delivered', async (t) => {
   const { pool, config } = await startDefaultPool(t);
-  const settings = { policy: config.policy, onIncompleteAnalysis: config.analysis.onTimeout };
-  const version = computePolicyVersion(config.policy, config.domains);
+  const settings = { onIncompleteAnalysis: config.analysis.onTimeout };
+  const policy = createPolicyResolver({ base: config.policy, domains: config.domains, document: EMPTY_POLICY_DOCUMENT, revision: 0 }).resolve();
+  const input = (findings: AnalysisResult['findings'], artifacts: AnalysisResult['artifacts']) => ({ findings, artifacts, sender: { mailFrom: 'a@example.org' }, queueId: 'test' });
   const hostile = buildTar([{ name: '`echo hello`.txt', content: 'x' }, { name: 'notes.txt', content: 'x' }]);
   const r = await pool.analyze(write('cve.eml', messageWithAttachment({ filename: 'logs.tar', content: hostile })));
   assert.ok(symbols(r).includes('ARCHIVE_NAME_SHELL_META'));
-  assert.equal(decide({ findings: r.findings, domains: [], queueId: 'test' }, settings, version).action, 'reject');
+  assert.equal(decide(input(r.findings, r.artifacts), policy, settings).action, 'reject');
 
   const benign = gzipSync(buildTar([{ name: "John's report (final).txt", content: 'quarterly numbers' }, { name: 'Q&A.txt', content: 'x' }]));
   const ok = await pool.analyze(write('ok.eml', messageWithAttachment({ filename: 'reports.tar.gz', content: benign })));
   assert.deepEqual(ok.artifacts.map((a) => a.path), ['1', '2', '2/1', '2/1/1', '2/1/2']);
-  assert.equal(decide({ findings: ok.findings, domains: [], queueId: 'test' }, settings, version).action, 'deliver');
+  assert.equal(decide(input(ok.findings, ok.artifacts), policy, settings).action, 'deliver');
 });

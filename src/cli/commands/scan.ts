@@ -5,11 +5,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { createAnalysisPool } from '../../analysis/index.js';
-import { analysisPoolOptions, openYaraRules } from '../../app/index.js';
+import { addressOf, analysisPoolOptions, loadStoredPolicy, openYaraRules } from '../../app/index.js';
 import type { AnalysisResult, Verdict } from '../../core/index.js';
 import { escapeForDisplay } from '../../core/index.js';
-import { computePolicyVersion, decide } from '../../policy/index.js';
-import { print, type Command } from '../context.js';
+import { decide } from '../../policy/index.js';
+import { print, stringOption, type Command } from '../context.js';
 
 interface ScanOutcome {
   readonly file: string;
@@ -20,21 +20,28 @@ interface ScanOutcome {
 export const scan: Command = async (context) => {
   const files = context.args;
   if (files.length === 0) {
-    context.io.stderr.write('usage: moat scan FILE.eml... [--json]\n');
+    context.io.stderr.write('usage: moat scan FILE.eml... [--rcpt ADDRESS] [--sender ADDRESS] [--json]\n');
     return 64;
   }
   const json = context.options['json'] === true;
   const { config } = await context.loadConfig();
+  // With --rcpt, the stored policy of that recipient (organization, domain, exceptions) decides;
+  // without, the installation's policy from the config.
+  const rcpt = stringOption(context, 'rcpt');
+  const policy = rcpt === undefined ? (await loadStoredPolicy(config, { stored: false })).resolve() : (await loadStoredPolicy(config, { stored: true })).resolve(rcpt);
+  const sender = stringOption(context, 'sender');
+  const settings = { onIncompleteAnalysis: config.analysis.onTimeout };
   const pool = createAnalysisPool(analysisPoolOptions(config, { yaraRules: await openYaraRules(config) }));
-  const policyVersion = computePolicyVersion(config.policy, config.domains);
-  const settings = { policy: config.policy, onIncompleteAnalysis: config.analysis.onTimeout };
 
   async function scanOne(file: string): Promise<ScanOutcome> {
     try {
       const info = await stat(file);
       if (!info.isFile()) return { file, error: 'not a regular file' };
       const analysis = await pool.analyze(file);
-      const verdict = decide({ findings: analysis.findings, domains: [], queueId: 'scan' }, settings, policyVersion);
+      const headerFrom = addressOf(analysis.headers.from);
+      const mailFrom = sender ?? headerFrom ?? '';
+      const input = { findings: analysis.findings, artifacts: analysis.artifacts, sender: { mailFrom, ...(headerFrom === undefined ? {} : { headerFrom }) }, queueId: 'scan' };
+      const verdict = decide(input, policy, settings);
       return { file, result: { analysis, verdict } };
     } catch (error) {
       return { file, error: error instanceof Error ? error.message : String(error) };
@@ -70,6 +77,9 @@ function formatJson(outcome: ScanOutcome): string {
     file: outcome.file,
     action: verdict.action,
     score: verdict.score,
+    reasons: verdict.reasons,
+    policyVersion: verdict.policyVersion,
+    ...(verdict.strip === undefined ? {} : { strip: verdict.strip }),
     findings: analysis.findings,
     artifacts: analysis.artifacts,
     headers: analysis.headers,

@@ -27,9 +27,11 @@ export const start: Command = async (context) => {
         resolve();
       });
     };
-    // SIGHUP reloads the YARA rules; a set that does not compile is logged and the old one kept.
+    // SIGHUP reloads the YARA rules and the policy; a rule set that does not compile or a
+    // policy that does not validate is logged and the running one kept.
     process.on('SIGHUP', () => {
       void gateway.reloadRules();
+      gateway.reloadPolicy().catch(() => undefined);
     });
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

@@ -4,21 +4,11 @@
  *
  * Written with Kysely's schema builder only, so the same migration runs on
  * SQLite and PostgreSQL. The one dialect difference, how an integer key is
- * generated, lives in `addIdColumn`.
+ * generated, lives in `addIdColumn` (id-column.ts).
  */
-import { PostgresAdapter, sql } from 'kysely';
-import type { CreateTableBuilder, Kysely, Migration } from 'kysely';
-
-function isPostgres(db: Kysely<unknown>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
-
-/** SQLite: INTEGER PRIMARY KEY AUTOINCREMENT (ids never reused); PostgreSQL: an identity column. */
-function addIdColumn<T extends string>(db: Kysely<unknown>, table: CreateTableBuilder<T>): CreateTableBuilder<T, 'id'> {
-  return isPostgres(db)
-    ? table.addColumn('id', 'integer', (c) => c.generatedByDefaultAsIdentity().primaryKey())
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-}
+import { sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { addIdColumn, isPostgres } from './id-column.js';
 
 async function up(db: Kysely<unknown>): Promise<void> {
   await addIdColumn(db, db.schema.createTable('organizations'))
