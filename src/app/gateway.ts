@@ -183,9 +183,45 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   });
 
   const clamavSettings = engineSettings(config).clamav;
+  const reloadRules = async (): Promise<YaraReloadResult | undefined> => {
+    if (yaraRules === undefined) return undefined;
+    const result = await yaraRules.reload();
+    if (result.ok) {
+      analysis.setEngines(engineSettings(config, yaraRules));
+      logger.info({ generation: result.generation, rules: result.ruleCount }, 'yara rules reloaded');
+    } else {
+      logger.error({ err: result.error, generation: result.generation }, 'yara reload failed; the previous rules stay in force');
+    }
+    return result;
+  };
+  const reloadPolicy = async (): Promise<{ revision: number; changed: boolean }> => {
+    try {
+      const result = await policy.reload();
+      logger.info({ revision: result.revision, changed: result.changed }, 'policy reloaded');
+      return result;
+    } catch (error) {
+      logger.error({ err: error, revision: policy.current().revision }, 'policy reload failed; the previous policy stays in force');
+      throw error;
+    }
+  };
   const http = createHttpServer({
     logger: logger.child({ component: 'http' }),
     metrics,
+    ...(config.http.adminToken === undefined ? {} : { adminToken: config.http.adminToken }),
+    reload: async () => {
+      const rules = await reloadRules();
+      const policyPart = await reloadPolicy().then(
+        (r) => ({ ok: true, detail: `revision ${r.revision}${r.changed ? ' (new)' : ' (unchanged)'}` }),
+        (error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }),
+      );
+      const rulesPart =
+        rules === undefined
+          ? { ok: true, detail: 'YARA disabled' }
+          : rules.ok
+            ? { ok: true, detail: `generation ${rules.generation}, ${rules.ruleCount} rules` }
+            : { ok: false, detail: rules.error.message };
+      return { ok: rulesPart.ok && policyPart.ok, parts: { yara: rulesPart, policy: policyPart } };
+    },
     health: async () => ({
       checks: {
         database: await storage.db
@@ -213,27 +249,8 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   return {
     smtpAddress,
     httpAddress,
-    async reloadRules() {
-      if (yaraRules === undefined) return undefined;
-      const result = await yaraRules.reload();
-      if (result.ok) {
-        analysis.setEngines(engineSettings(config, yaraRules));
-        logger.info({ generation: result.generation, rules: result.ruleCount }, 'yara rules reloaded');
-      } else {
-        logger.error({ err: result.error, generation: result.generation }, 'yara reload failed; the previous rules stay in force');
-      }
-      return result;
-    },
-    async reloadPolicy() {
-      try {
-        const result = await policy.reload();
-        logger.info({ revision: result.revision, changed: result.changed }, 'policy reloaded');
-        return result;
-      } catch (error) {
-        logger.error({ err: error, revision: policy.current().revision }, 'policy reload failed; the previous policy stays in force');
-        throw error;
-      }
-    },
+    reloadRules,
+    reloadPolicy,
     stop() {
       stopping ??= (async () => {
         policy.stop();

@@ -142,6 +142,8 @@ export const configSchema = z.strictObject({
   }),
   http: z.strictObject({
     listen,
+    /** Bearer token for the admin routes (`POST /api/v1/reload`); set it from `${env:...}`. Absent: those routes refuse everyone. */
+    adminToken: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   }),
   storage: z.strictObject({
     sqlite: z.strictObject({ path: z.string().min(1) }),

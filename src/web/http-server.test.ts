@@ -78,9 +78,50 @@ describe('route auth', () => {
   it('declares auth for every route in the table', async () => {
     assert.deepEqual(
       ROUTE_TABLE.map((route) => `${route.method} ${route.url} auth=${route.auth}`),
-      ['GET /healthz auth=none', 'GET /metrics auth=none'],
+      ['GET /healthz auth=none', 'GET /metrics auth=none', 'POST /api/v1/reload auth=admin-token'],
     );
     for (const route of ROUTE_TABLE) assert.ok(route.authReason.length > 0, route.url);
+  });
+
+  it('refuses every admin-token route to an anonymous caller, a wrong token and any caller when no token is configured', async () => {
+    const token = 'a'.repeat(40);
+    let reloads = 0;
+    const reload = async () => {
+      reloads += 1;
+      return { ok: true, parts: { policy: { ok: true, detail: 'revision 1 (unchanged)' } } };
+    };
+    const { app, logs } = build(async () => ({ checks: {} }), { adminToken: token, reload });
+    const unconfigured = build(async () => ({ checks: {} }), { reload }).app;
+    for (const route of ROUTE_TABLE.filter((r) => r.auth === 'admin-token')) {
+      const call = (target: typeof app, authorization?: string) =>
+        target.inject({ method: route.method, url: route.url, headers: authorization === undefined ? {} : { authorization } });
+      for (const authorization of [undefined, `Bearer ${'b'.repeat(40)}`, `Bearer ${token}x`, `Basic ${token}`, `Bearer ${token} `]) {
+        const res = await call(app, authorization);
+        assert.equal(res.statusCode, 401, `${route.url} with ${String(authorization)}`);
+        assert.equal(res.headers['www-authenticate'], 'Bearer realm="moat"');
+      }
+      assert.equal((await call(unconfigured, `Bearer ${token}`)).statusCode, 401);
+      assert.equal(reloads, 0, 'no handler ran for a refused caller');
+      const ok = await call(app, `Bearer ${token}`);
+      assert.equal(ok.statusCode, 200, route.url);
+    }
+    assert.equal(reloads, 1);
+    assert.match(logs(), /admin request refused/);
+    assert.ok(!logs().includes(token), 'the token never reaches the log');
+    await app.close();
+    await unconfigured.close();
+  });
+
+  it('answers 409 with the refusal when a reload is refused', async () => {
+    const token = 'c'.repeat(40);
+    const { app } = build(async () => ({ checks: {} }), {
+      adminToken: token,
+      reload: async () => ({ ok: false, parts: { yara: { ok: false, detail: 'rules/x.yar: syntax error' } } }),
+    });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/reload', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.statusCode, 409);
+    assert.deepEqual(res.json(), { ok: false, parts: { yara: { ok: false, detail: 'rules/x.yar: syntax error' } } });
+    await app.close();
   });
 
   it('registers every table route and refuses a route without declared auth', async () => {

@@ -3,6 +3,7 @@
  * The factory builds the Fastify instance; `app/` calls `listen()` and
  * `close()`, so constructing it opens no socket.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { fastify, LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { MoatError } from '../core/index.js';
@@ -28,6 +29,16 @@ export interface HttpServerOptions {
   readonly health: () => Promise<HealthReport>;
   /** Deadline for `health()`; default {@link HEALTH_TIMEOUT_MS}. */
   readonly healthTimeoutMs?: number;
+  /** `http.adminToken`; absent: every `admin-token` route refuses every caller. */
+  readonly adminToken?: string;
+  /** Reloads rules and policy (`POST /api/v1/reload`); absent: the route answers 503. */
+  readonly reload?: () => Promise<ReloadReport>;
+}
+
+/** What a reload did; `ok` is false when any part was refused (the running one stays). */
+export interface ReloadReport {
+  readonly ok: boolean;
+  readonly parts: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>>;
 }
 
 /** Probes usually time out after a few seconds; answer before they do. */
@@ -50,6 +61,25 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Checks `Authorization: Bearer <token>` against the configured token. Both
+ * sides are hashed first so the comparison is constant-time whatever the
+ * presented length.
+ */
+function createAdminTokenCheck(adminToken: string | undefined): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const expected = adminToken === undefined ? undefined : sha256(adminToken);
+  return async (request, reply) => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+    const presented = match?.[1];
+    if (expected !== undefined && presented !== undefined && timingSafeEqual(sha256(presented), expected)) return;
+    request.log.warn({ route: request.routeOptions.url, ip: request.ip, configured: expected !== undefined }, 'admin request refused');
+    await reply.code(401).header('www-authenticate', 'Bearer realm="moat"').send({ status: 'error', statusCode: 401 });
+  };
 }
 
 function createHandlers(options: HttpServerOptions): Record<RouteId, Handler> {
@@ -80,6 +110,13 @@ function createHandlers(options: HttpServerOptions): Record<RouteId, Handler> {
       const { contentType, body } = await options.metrics.render();
       return reply.code(200).header('content-type', contentType).header('cache-control', 'no-store').send(body);
     },
+    async reload(request, reply) {
+      if (options.reload === undefined) return reply.code(503).send({ status: 'error', statusCode: 503 });
+      const report = await options.reload();
+      request.log.info({ ok: report.ok, parts: Object.keys(report.parts) }, 'reload requested over HTTP');
+      // 409: the request was valid but what is on disk or in the database was refused.
+      return reply.code(report.ok ? 200 : 409).header('cache-control', 'no-store').send(report);
+    },
   };
 }
 
@@ -92,7 +129,7 @@ function assertRouteAuth(route: RouteOptions): void {
   }
 }
 
-/** Builds the HTTP server (`/healthz`, `/metrics`) without listening. */
+/** Builds the HTTP server (`/healthz`, `/metrics`, `/api/v1/reload`) without listening. */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // Widened to Fastify's logger interface so the instance has the plain `FastifyInstance` type others expect.
   const log: FastifyBaseLogger = options.logger.child({ component: 'http' });
@@ -119,8 +156,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   const handlers = createHandlers(options);
+  const adminTokenCheck = createAdminTokenCheck(options.adminToken);
   for (const spec of ROUTE_TABLE) {
-    app.route({ method: spec.method, url: spec.url, config: { auth: spec.auth }, handler: handlers[spec.id] });
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      config: { auth: spec.auth },
+      ...(spec.auth === 'admin-token' ? { onRequest: adminTokenCheck } : {}),
+      handler: handlers[spec.id],
+    });
   }
   return app;
 }

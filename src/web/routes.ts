@@ -8,14 +8,18 @@
  * config or failure details (those go to the log).
  */
 
-/** How a route authenticates. Later routes add session and API-token kinds. */
-export type RouteAuth = 'none';
+/**
+ * How a route authenticates: `none`, or `admin-token` — a bearer token that
+ * must equal `http.adminToken` (compared as SHA-256 digests in constant
+ * time). The admin API issue adds sessions, scoped API tokens and roles.
+ */
+export type RouteAuth = 'none' | 'admin-token';
 
-export type RouteId = 'healthz' | 'metrics';
+export type RouteId = 'healthz' | 'metrics' | 'reload';
 
 export interface RouteSpec {
   readonly id: RouteId;
-  readonly method: 'GET';
+  readonly method: 'GET' | 'POST';
   readonly url: string;
   readonly auth: RouteAuth;
   /** Why the auth is what it is; required so an unauthenticated route is a decision, not an omission. */
@@ -36,5 +40,12 @@ export const ROUTE_TABLE: readonly RouteSpec[] = [
     url: '/metrics',
     auth: 'none',
     authReason: 'Prometheus scrape target; loopback by default; aggregate counters only',
+  },
+  {
+    id: 'reload',
+    method: 'POST',
+    url: '/api/v1/reload',
+    auth: 'admin-token',
+    authReason: 'changes what the gateway enforces (YARA rules, policy); operators and automation only',
   },
 ];

@@ -1,10 +1,16 @@
-import { redactConfig } from '../../config/index.js';
+import { validatePolicyDocument } from '../../app/index.js';
+import { readConfigFile, redactConfig } from '../../config/index.js';
 import { print, type Command } from '../context.js';
 
-/** `moat check-config`: validate and say which files were read. */
+/** `moat check-config`: validate (the policy file too, when configured) and say which files were read. */
 export const checkConfig: Command = async (context) => {
-  const { sources } = await context.loadConfig();
-  print(context.io, `configuration is valid (${sources.join(' + ')})`);
+  const { config, sources } = await context.loadConfig();
+  const policyFile = config.policy.file;
+  if (policyFile !== undefined) {
+    const { warnings } = validatePolicyDocument(config, await readConfigFile(policyFile), policyFile);
+    for (const warning of warnings) context.io.stderr.write(`warning: ${warning}\n`);
+  }
+  print(context.io, `configuration is valid (${[...sources, ...(policyFile === undefined ? [] : [policyFile])].join(' + ')})`);
   return 0;
 };
 
