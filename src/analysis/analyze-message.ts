@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AnalysisResult, Artifact, Finding } from '../core/index.js';
 import { escapeForDisplay } from '../core/index.js';
+import type { IndicatorStore } from '../intel/index.js';
 import { inspectMemberNames } from './archive/names/index.js';
 import type { NamedMember } from './archive/names/index.js';
 import { detectType } from './detect-type.js';
@@ -20,7 +21,9 @@ import { DISSECTORS } from './dissect/registry.js';
 import type { Engine, EngineSubject } from './engine.js';
 import { createC2Engine } from './engines/c2/index.js';
 import { createFileTypeEngine } from './engines/file-type/index.js';
+import { matchUrls } from './engines/ioc/index.js';
 import { createLnkEngine } from './documents/index.js';
+import { isHtml } from './documents/html/index.js';
 import { createOfficeEngine } from './documents/office/index.js';
 import { createFindingCollector } from './finding-collector.js';
 import type { FindingCollector } from './finding-collector.js';
@@ -30,6 +33,8 @@ import type { AnalysisLimits } from './limits.js';
 import type { MimeLeaf } from './mime/index.js';
 import { parseMime } from './mime/index.js';
 import { extractPasswords, htmlToText } from './passwords/index.js';
+import { createUrlCollector } from './urls/index.js';
+import type { UrlCollector, UrlSourceKind } from './urls/index.js';
 
 // Engines run in this order for every artifact. ClamAV, YARA and the rest join here.
 export const BUILTIN_ENGINES: readonly Engine[] = [createFileTypeEngine(), createC2Engine(), createOfficeEngine(), createLnkEngine()];
@@ -46,6 +51,8 @@ const DISSECT_FAIL_SCORE = 15;
 export interface AnalyzeOptions {
   readonly dissectors?: readonly Dissector[];
   readonly engines?: readonly Engine[];
+  /** Indicators the message's URLs are matched against (IOC_URL_MATCH); absent: URLs are only listed. */
+  readonly indicators?: IndicatorStore;
 }
 
 interface Walk {
@@ -53,6 +60,7 @@ interface Walk {
   readonly budget: ExpansionBudget;
   readonly passwords: readonly string[];
   readonly collector: FindingCollector;
+  readonly urls: UrlCollector;
   readonly artifacts: Artifact[];
   readonly findings: Finding[];
   readonly dissectors: readonly Dissector[];
@@ -82,9 +90,10 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
   const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
   if (raw.length > limits.maxMessageBytes) {
     const detail = `message of ${raw.length} bytes exceeds the analysis limit of ${limits.maxMessageBytes} bytes, not analysed`;
-    return { headers: {}, artifacts: [], findings: [createPipelineFinding('ANALYSIS_TOO_LARGE', detail)], elapsedMs: elapsed() };
+    return { headers: {}, artifacts: [], findings: [createPipelineFinding('ANALYSIS_TOO_LARGE', detail)], urls: [], elapsedMs: elapsed() };
   }
   const collector = createFindingCollector();
+  const urls = createUrlCollector();
   const artifacts: Artifact[] = [];
   const findings: Finding[] = [];
   try {
@@ -95,6 +104,7 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
       budget: createExpansionBudget(expansion),
       passwords: extractPasswords(passwordSources(parsed.headers.subject, parsed.leaves)),
       collector,
+      urls,
       artifacts,
       findings,
       dissectors: options.dissectors ?? DISSECTORS,
@@ -115,11 +125,15 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
         ...(leaf.contentId === undefined ? {} : { contentId: leaf.contentId }),
       });
     }
-    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], elapsedMs: elapsed() };
+    const sightings = urls.sightings();
+    findings.push(...urls.findings());
+    if (options.indicators !== undefined) findings.push(...matchUrls(options.indicators, sightings));
+    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], urls: sightings.map((s) => s.url), elapsedMs: elapsed() };
   } catch (err) {
     // Not hostile input (that is handled above) but a bug or an exhausted resource: fail closed.
     const crash = createPipelineFinding('ANALYSIS_CRASH', `analysis failed: ${describeError(err)}`);
-    return { headers: {}, artifacts, findings: [...collector.list(), ...findings, crash], elapsedMs: elapsed() };
+    const found = urls.sightings().map((s) => s.url);
+    return { headers: {}, artifacts, findings: [...collector.list(), ...findings, crash], urls: found, elapsedMs: elapsed() };
   }
 }
 
@@ -141,7 +155,10 @@ async function visit(walk: Walk, node: Visit): Promise<Artifact> {
     ...(node.contentId === undefined ? {} : { contentId: node.contentId }),
   };
   for (const engine of walk.engines) walk.findings.push(...(await runEngine(engine, subject)));
-  if (node.content !== undefined && node.content.length > 0) await expand(walk, node, node.content, detection.detected);
+  if (node.content !== undefined && node.content.length > 0) {
+    for (const kind of urlSourceKinds(node, content, detection.detected)) walk.urls.scan(content, kind, node.path);
+    await expand(walk, node, node.content, detection.detected);
+  }
   return artifact;
 }
 
@@ -261,6 +278,19 @@ function buildArtifact(node: Visit, detected: DetectedType | undefined): Artifac
     ...(node.disposition === undefined ? {} : { disposition: node.disposition }),
     ...(detected === undefined ? {} : { detectedType: detected.type, detectedExtension: detected.extension }),
   };
+}
+
+/**
+ * How an artifact is searched for URLs: text/plain MIME parts as running text; HTML and SVG as markup
+ * wherever they are (declared text/html, or markup by content, as the HTML dissector decides: a .html
+ * member of a zip included). A text part that is markup is read both ways.
+ */
+function urlSourceKinds(node: Visit, content: Uint8Array, detected: DetectedType | undefined): UrlSourceKind[] {
+  const kinds: UrlSourceKind[] = [];
+  if (node.depth === 0 && node.declaredType === 'text/plain') kinds.push('text');
+  const subject = { path: node.path, content, ...(detected === undefined ? {} : { detected }) };
+  if (node.declaredType === 'text/html' || isHtml(subject)) kinds.push('html');
+  return kinds;
 }
 
 // Subject and text bodies (attachments that are text too: a password is sometimes in a .txt beside the zip).

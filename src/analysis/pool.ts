@@ -105,7 +105,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
 }
 
 function failure(finding: Finding, elapsedMs: number): AnalysisResult {
-  return { headers: {}, artifacts: [], findings: [finding], elapsedMs };
+  return { headers: {}, artifacts: [], findings: [finding], urls: [], elapsedMs };
 }
 
 function describeWorkerFailure(err: unknown, heapMb: number): string {

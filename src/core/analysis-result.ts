@@ -15,6 +15,11 @@ export interface AnalysisResult {
   readonly headers: MessageHeaders;
   readonly artifacts: readonly Artifact[];
   readonly findings: readonly Finding[];
+  /**
+   * Distinct absolute http/https/ftp URLs found in text and HTML parts (archive members included),
+   * normalised, in order of first appearance, at most 1,000. Empty when nothing was analysed.
+   */
+  readonly urls: readonly string[];
   /** Wall time spent, milliseconds. */
   readonly elapsedMs: number;
 }

@@ -18,7 +18,8 @@ import { analyzeMessage, engineSetFor } from '../analysis/index.js';
 export async function analyzeMessageFile(task: AnalysisTask): Promise<AnalysisResult> {
   const raw = await readBounded(task.path, task.limits.maxMessageBytes);
   // One byte past the limit is enough for analyzeMessage to refuse it with ANALYSIS_TOO_LARGE.
-  return analyzeMessage(raw, task.limits, { engines: await engineSetFor(task.engines) });
+  // The engine set is the pipeline's options: the worker's engines and its indicator store (for URLs).
+  return analyzeMessage(raw, task.limits, await engineSetFor(task.engines));
 }
 
 async function readBounded(path: string, maxBytes: number): Promise<Buffer> {

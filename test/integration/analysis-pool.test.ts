@@ -13,7 +13,7 @@ const FIXTURES = new URL('../../../test/fixtures/mail/', import.meta.url);
 const fixturePath = (name: string): string => fileURLToPath(new URL(name, FIXTURES));
 const LIMITS: AnalysisLimits = { maxMessageBytes: 26_214_400, maxMimeParts: 1000, maxMimeDepth: 30 };
 const symbols = (r: AnalysisResult): string[] => r.findings.map((f) => f.symbol).sort();
-const withoutTime = (r: AnalysisResult): Omit<AnalysisResult, 'elapsedMs'> => ({ headers: r.headers, artifacts: r.artifacts, findings: r.findings });
+const withoutTime = (r: AnalysisResult): Omit<AnalysisResult, 'elapsedMs'> => ({ headers: r.headers, artifacts: r.artifacts, findings: r.findings, urls: r.urls });
 
 const scratch = mkdtempSync(join(tmpdir(), 'moat-analysis-pool-'));
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -60,6 +60,7 @@ function makeEntry(o: EntryOptions = {}): RecordMessageEntry {
       { engine: 'filetype', symbol: 'FILETYPE_MISMATCH', score: 5, severity: 'high', detail: 'pdf is exe', artifact: '2' },
       { engine: 'smtp', symbol: 'SMTP_NO_RDNS', score: 0.5, severity: 'low', detail: 'no reverse name' },
     ],
+    urls: [],
     elapsedMs: 12.4,
   };
   const verdict: Verdict = { action: o.action ?? 'deliver', score: 5.5, reasons: ['FILETYPE_MISMATCH (5)'], policyVersion: 'p1' };

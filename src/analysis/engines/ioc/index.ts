@@ -4,7 +4,7 @@
  */
 export type { IocEngineOptions } from './engine.js';
 export { createIocEngine } from './engine.js';
-export type { EnvelopeFacts } from './envelope.js';
+export type { EnvelopeFacts, UrlToMatch } from './envelope.js';
 export { matchEnvelope, matchUrls, MAX_URLS_MATCHED } from './envelope.js';
 export type { IocSymbol } from './findings.js';
 export { HASH_REPUTATION_FINDINGS, indicatorFinding, IOC_ENGINE_NAME, IOC_SEVERITY_SCORES, scoreIndicator } from './findings.js';

@@ -1,0 +1,9 @@
+/**
+ * URL extraction: http/https/ftp links in text bodies and in HTML at any
+ * depth, normalised for indicator matching. See README.md.
+ */
+export type { UrlCollector, UrlExtraction, UrlExtractionOptions, UrlSighting, UrlSourceKind } from './extract-urls.js';
+export { createUrlCollector, extractUrls, MAX_SCAN_CHARS, MAX_URLS_PER_MESSAGE } from './extract-urls.js';
+export { MAX_URL_CHARS, toAbsoluteUrl } from './normalise.js';
+export type { UrlSymbol } from './findings.js';
+export { URL_FINDINGS, URLS_ENGINE } from './findings.js';
