@@ -59,6 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'message-id': { type: 'string' },
         hash: { type: 'string' },
         'client-ip': { type: 'string' },
+        'url-domain': { type: 'string' },
         since: { type: 'string' },
         until: { type: 'string' },
         limit: { type: 'string' },

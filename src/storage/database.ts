@@ -172,10 +172,21 @@ export interface PolicyRevisionsTable {
   created_at: string;
 }
 
+/** A URL a message carried; one row per distinct URL per message. */
+export interface MessageUrlsTable {
+  id: Generated<number>;
+  queue_id: string;
+  organization_id: number;
+  url: string;
+  /** Host labels reversed (`com.example.mail`): a domain search is a range scan. */
+  host_reversed: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   policy_revisions: PolicyRevisionsTable;
   messages: MessagesTable;
+  message_urls: MessageUrlsTable;
   message_recipients: MessageRecipientsTable;
   artifacts: ArtifactsTable;
   findings: FindingsTable;

@@ -9,6 +9,7 @@ export type {
   PolicyRevisionsTable,
   MessagesTable,
   MessageRecipientsTable,
+  MessageUrlsTable,
   ArtifactsTable,
   FindingsTable,
   QueueTable,

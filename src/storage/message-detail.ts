@@ -28,6 +28,8 @@ export interface MessageDetail extends Omit<MessageSummary, 'recipients'> {
   readonly recipients: readonly MessageRecipient[];
   readonly artifacts: readonly Artifact[];
   readonly findings: readonly Finding[];
+  /** URLs the message carried, in order of first appearance. */
+  readonly urls: readonly string[];
   readonly attempts: readonly DeliveryAttempt[];
 }
 
@@ -41,10 +43,11 @@ function parseReasons(text: string): string[] {
 export async function readMessageDetail(db: Kysely<Database>, queueId: string): Promise<MessageDetail | undefined> {
   const m = await db.selectFrom('messages').selectAll().where('queue_id', '=', queueId).executeTakeFirst();
   if (m === undefined) return undefined;
-  const [recipients, artifacts, findings, attempts] = await Promise.all([
+  const [recipients, artifacts, findings, urls, attempts] = await Promise.all([
     db.selectFrom('message_recipients').select(['recipient', 'domain', 'status']).where('queue_id', '=', queueId).orderBy('recipient').execute(),
     db.selectFrom('artifacts').selectAll().where('queue_id', '=', queueId).orderBy('id').execute(),
     db.selectFrom('findings').selectAll().where('queue_id', '=', queueId).orderBy('id').execute(),
+    db.selectFrom('message_urls').select('url').where('queue_id', '=', queueId).orderBy('id').execute(),
     db.selectFrom('delivery_attempts').selectAll().where('queue_id', '=', queueId).orderBy('id').execute(),
   ]);
 
@@ -91,6 +94,7 @@ export async function readMessageDetail(db: Kysely<Database>, queueId: string): 
       detail: f.detail,
       ...(f.artifact_path !== null && { artifact: f.artifact_path }),
     })),
+    urls: urls.map((u) => u.url),
     attempts: attempts.map((a) => ({
       queueId: a.queue_id,
       recipient: a.recipient,

@@ -1,6 +1,6 @@
 /**
  * The message log: one row per SMTP transaction that reached a verdict, with
- * its recipients, artifacts, findings and delivery attempts. It answers
+ * its recipients, artifacts, URLs, findings and delivery attempts. It answers
  * "what happened to this message and why" and the searches behind a hunt.
  */
 import type { Kysely } from 'kysely';
@@ -13,7 +13,7 @@ import type { MessageDetail } from './message-detail.js';
 import { searchMessages } from './message-search.js';
 import type { MessageSearch, MessageSummary } from './message-search.js';
 import { MAX_DETAIL_CHARS, MAX_HEADER_CHARS, MAX_REPLY_CHARS, boundOptional, boundText, chunk } from './limits.js';
-import { domainOf, normalizeMessageId } from './text-match.js';
+import { domainOf, hostOfUrl, normalizeMessageId, reverseHost } from './text-match.js';
 import { insertQueueRows } from './queue-store.js';
 import { toStoredTimestamp } from './timestamps.js';
 
@@ -165,6 +165,11 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
           )
           .execute();
       }
+      const urls = analysis.urls.flatMap((url) => {
+        const host = hostOfUrl(url);
+        return host === undefined ? [] : [{ queue_id: queueId, organization_id: organizationId, url: boundText(url, MAX_HEADER_CHARS), host_reversed: boundText(reverseHost(host), MAX_HEADER_CHARS) }];
+      });
+      for (const rows of chunk(urls)) await trx.insertInto('message_urls').values(rows).execute();
       for (const rows of chunk(analysis.findings)) {
         await trx
           .insertInto('findings')

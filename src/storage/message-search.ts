@@ -9,7 +9,7 @@ import type { Action } from '../core/index.js';
 import { MoatError } from '../core/index.js';
 import type { Database, MessageStatus } from './database.js';
 import { MAX_SEARCH_TERM_CHARS, chunk, clampLimit } from './limits.js';
-import { containsPattern, normalizeMessageId, parseAddressTerm } from './text-match.js';
+import { containsPattern, normalizeMessageId, parseAddressTerm, reverseHost } from './text-match.js';
 
 export interface MessageSearch {
   /** Envelope sender: an address matches exactly (ignoring case); `example.com` or `@example.com` matches the domain. */
@@ -24,6 +24,8 @@ export interface MessageSearch {
   /** SHA-256 of the message or of any of its artifacts. */
   readonly sha256?: string;
   readonly clientIp?: string;
+  /** A URL host the message linked to: `example.com` matches it and its subdomains. */
+  readonly urlDomain?: string;
   /** Received at or after. */
   readonly since?: Date;
   /** Received before. */
@@ -66,7 +68,7 @@ function toIso(name: string, value: Date): string {
 
 /** Runs a message search, newest first. Throws `STORAGE_INVALID_QUERY` on oversized terms or invalid dates. */
 export async function searchMessages(db: Kysely<Database>, q: MessageSearch): Promise<MessageSummary[]> {
-  for (const key of ['sender', 'recipient', 'subject', 'queueId', 'messageId', 'sha256', 'clientIp'] as const) checkTerm(key, q[key]);
+  for (const key of ['sender', 'recipient', 'subject', 'queueId', 'messageId', 'sha256', 'clientIp', 'urlDomain'] as const) checkTerm(key, q[key]);
 
   let query = db
     .selectFrom('messages as m')
@@ -119,6 +121,17 @@ export async function searchMessages(db: Kysely<Database>, q: MessageSearch): Pr
     );
   }
   if (q.clientIp !== undefined) query = query.where('m.client_ip', '=', q.clientIp.trim());
+  if (q.urlDomain !== undefined) {
+    const reversed = reverseHost(q.urlDomain.trim().replace(/^\*?\./, ''));
+    // `com.example` itself, or anything from `com.example.` up to (not including) `com.example/`:
+    // '/' sorts right after '.', so the range holds exactly the subdomains.
+    query = query.where('m.queue_id', 'in', (eb) =>
+      eb
+        .selectFrom('message_urls as u')
+        .select('u.queue_id')
+        .where((e) => e.or([e('u.host_reversed', '=', reversed), e.and([e('u.host_reversed', '>=', `${reversed}.`), e('u.host_reversed', '<', `${reversed}/`)])])),
+    );
+  }
   if (q.since !== undefined) query = query.where('m.received_at', '>=', toIso('since', q.since));
   if (q.until !== undefined) query = query.where('m.received_at', '<', toIso('until', q.until));
   if (q.action !== undefined) query = query.where('m.action', '=', q.action);

@@ -40,3 +40,18 @@ export function parseAddressTerm(term: string): AddressTerm {
   if (at > 0) return { kind: 'address', value };
   return { kind: 'domain', value: (at === 0 ? value.slice(1) : value).toLowerCase() };
 }
+
+/** `mail.example.com` → `com.example.mail`, lower-cased; the form message_urls indexes hosts in. */
+export function reverseHost(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '').split('.').reverse().join('.');
+}
+
+/** The host of an absolute URL, or undefined. */
+export function hostOfUrl(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname;
+    return host === '' ? undefined : host.replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
+  }
+}

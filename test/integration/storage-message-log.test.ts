@@ -21,6 +21,7 @@ interface EntryOptions {
   readonly clientIp?: string;
   readonly sha256?: string;
   readonly artifactSha256?: string;
+  readonly urls?: readonly string[];
   readonly action?: Verdict['action'];
   readonly status?: MessageStatus;
 }
@@ -60,7 +61,7 @@ function makeEntry(o: EntryOptions = {}): RecordMessageEntry {
       { engine: 'filetype', symbol: 'FILETYPE_MISMATCH', score: 5, severity: 'high', detail: 'pdf is exe', artifact: '2' },
       { engine: 'smtp', symbol: 'SMTP_NO_RDNS', score: 0.5, severity: 'low', detail: 'no reverse name' },
     ],
-    urls: [],
+    urls: o.urls ?? [],
     elapsedMs: 12.4,
   };
   const verdict: Verdict = { action: o.action ?? 'deliver', score: 5.5, reasons: ['FILETYPE_MISMATCH (5)'], policyVersion: 'p1' };
@@ -125,6 +126,7 @@ describe('message log (SQLite)', () => {
       ],
       artifacts: entry.analysis.artifacts,
       findings: entry.analysis.findings,
+      urls: [],
       attempts: [],
     });
     assert.equal(await log.get('0000000000NOSUCHID00'), undefined);
@@ -176,8 +178,8 @@ describe('message log (SQLite)', () => {
     beforeEach(async () => {
       const entries = {
         percent: makeEntry({ at: T0 + 1000, subject: '50% off everything', mailFrom: 'Promo@Shop.example', rcptTo: ['dave@corp.example'], clientIp: '198.51.100.7' }),
-        digits: makeEntry({ at: T0 + 2000, subject: '500 items shipped', mailFrom: 'orders@shop.example', sha256: 'd'.repeat(64) }),
-        underscore: makeEntry({ at: T0 + 3000, subject: 'code 5_0 and a\\b', messageId: '<unique-id@x.example>', artifactSha256: 'e'.repeat(64), action: 'reject', status: 'rejected' }),
+        digits: makeEntry({ at: T0 + 2000, subject: '500 items shipped', mailFrom: 'orders@shop.example', sha256: 'd'.repeat(64), urls: ['https://track.shop.example/p?id=1', 'http://192.0.2.44/x'] }),
+        underscore: makeEntry({ urls: ['https://shop.example/', 'https://evilshop.example/login'], at: T0 + 3000, subject: 'code 5_0 and a\\b', messageId: '<unique-id@x.example>', artifactSha256: 'e'.repeat(64), action: 'reject', status: 'rejected' }),
         bounce: makeEntry({ at: T0 + 4000, subject: 'Undelivered', mailFrom: '', rcptTo: ['Erin@Other.example'] }),
       };
       ids = {};
@@ -226,6 +228,15 @@ describe('message log (SQLite)', () => {
       assert.deepEqual(names(await log.search({ clientIp: '198.51.100.7' })), ['percent']);
       assert.deepEqual(names(await log.search({ action: 'reject' })), ['underscore']);
       assert.deepEqual(names(await log.search({ status: 'rejected' })), ['underscore']);
+    });
+
+    it('matches a URL domain: the host itself and its subdomains, never a longer name ending the same', async () => {
+      assert.deepEqual(names(await log.search({ urlDomain: 'shop.example' })), ['underscore', 'digits']);
+      assert.deepEqual(names(await log.search({ urlDomain: 'TRACK.shop.example' })), ['digits']);
+      assert.deepEqual(names(await log.search({ urlDomain: '*.evilshop.example' })), ['underscore']);
+      assert.deepEqual(names(await log.search({ urlDomain: 'hop.example' })), []);
+      assert.deepEqual(names(await log.search({ urlDomain: '192.0.2.44' })), ['digits']);
+      assert.deepEqual((await log.get(ids['digits'] ?? ''))?.urls, ['https://track.shop.example/p?id=1', 'http://192.0.2.44/x']);
     });
 
     it('matches sha256 of the message or of any artifact', async () => {
