@@ -141,6 +141,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       return verdict as Verdict;
     },
     hold: (incoming, meta) => quarantine.hold(incoming, meta),
+    keepOriginal: (incoming, meta) => quarantine.keepOriginal(incoming, meta),
     dropHeld: (queueId) => quarantine.delete(queueId),
     record: (entry) => messageLog.recordMessage(entry),
     kickDelivery: () => runner.kick(),

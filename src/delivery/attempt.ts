@@ -14,6 +14,7 @@ import type { DsnRecipient } from './dsn.js';
 import { readHeaderBlock } from './header-block.js';
 import { deliverToMaildir } from './maildir.js';
 import { createMessageTransform } from './message-transform.js';
+import { createStripPartsTransform } from './strip-parts.js';
 import type { AttemptOutcome, DeliveryLog, MessageInjector, QueueItem, QueueStore, SpoolMeta, SpoolReader } from './ports.js';
 import { deliverToNextHop } from './relay.js';
 import { retryDelay } from './retry.js';
@@ -59,7 +60,11 @@ const SPOOL_READ_DEFERRED = '451 4.3.0 spool entry could not be read now, will r
 const SPOOL_UNREADABLE = '554 5.3.0 spool entry missing or unreadable; message cannot be delivered';
 const NO_ROUTE = '550 5.4.4 no route to the recipient domain (not a configured domain and no fallback next hop)';
 
-/** Opens the message as delivered: our header prefix, then the spooled bytes (Subject tagged if asked). */
+/**
+ * Opens the message as delivered: attachments the verdict strips replaced by
+ * their notice, then our header prefix, then the spooled bytes (Subject
+ * tagged if asked).
+ */
 function openMessage(spool: SpoolReader, meta: SpoolMeta): Readable {
   const subjectPrefix = meta.verdict.action === 'tag' ? meta.verdict.subjectPrefix : undefined;
   const transform = createMessageTransform({
@@ -75,14 +80,32 @@ function openMessage(spool: SpoolReader, meta: SpoolMeta): Readable {
     failed.destroy(err instanceof Error ? err : new Error(String(err)));
     return failed;
   }
+  const strip = meta.verdict.strip;
+  if (strip !== undefined && strip.length > 0) {
+    const stripper = createStripPartsTransform({
+      parts: strip.map((s) => ({ path: s.part, reason: s.reason })),
+      notice: meta.verdict.stripNotice ?? 'An attachment was removed by the mail gateway: {reason}',
+      onReport: (report) => {
+        // Fail closed: a part the verdict strips that cannot be found must not go out by accident.
+        if (!report.complete) stripper.destroy(new MoatError('DELIVERY_STRIP_INCOMPLETE', `attachments to strip not found in ${meta.queueId}: ${JSON.stringify(report.outcomes)}`));
+      },
+    });
+    pipeline(body, stripper, transform, () => undefined);
+    return transform;
+  }
   // pipeline destroys `transform` with any spool read error, which is how the
   // reader (SMTP DATA or Maildir writer) learns of it; nothing else to do here.
   pipeline(body, transform, () => undefined);
   return transform;
 }
 
+// A notice part (headers, template, escaped name and reason, base64 at worst) stays under this.
+const STRIP_NOTICE_BOUND = 8192;
+
 function messageSize(meta: SpoolMeta): number {
-  return meta.size + Buffer.byteLength(meta.headerPrefix) + Buffer.byteLength(meta.verdict.subjectPrefix ?? '') + 2;
+  // SIZE= is an upper bound: a stripped attachment's notice may be larger than the attachment.
+  const notices = (meta.verdict.strip?.length ?? 0) * STRIP_NOTICE_BOUND;
+  return meta.size + Buffer.byteLength(meta.headerPrefix) + Buffer.byteLength(meta.verdict.subjectPrefix ?? '') + 2 + notices;
 }
 
 async function deliverSmtp(ctx: AttemptContext, hop: NextHopConfig, meta: SpoolMeta, recipients: string[]): Promise<RecipientOutcome[]> {

@@ -5,10 +5,10 @@
  * (`meta/<queueId>.json`) so release can queue it exactly as received.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { isQueueId, MoatError } from '../core/index.js';
+import { createQueueId, isQueueId, MoatError } from '../core/index.js';
 import type { SpoolMeta } from '../delivery/ports.js';
 import { fsyncDirectory, writeFileDurable, type IncomingMessage, type Spool } from '../spool/index.js';
 
@@ -43,12 +43,31 @@ export interface QuarantineOptions {
 export interface Quarantine {
   /** Moves an analysed, not yet acknowledged body into the quarantine; durable on return. */
   hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
+  /**
+   * Keeps a copy of the original of a message delivered with attachments
+   * stripped; `incoming` stays where it is for the spool. Release sends the
+   * original under a new queue id (the stripped copy keeps the first one).
+   */
+  keepOriginal(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
   list(options?: { state?: 'held' | 'released' | 'deleted'; limit?: number }): Promise<readonly QuarantineEntry[]>;
   show(queueId: string): Promise<{ entry: QuarantineEntry; meta: SpoolMeta } | undefined>;
   openBody(queueId: string): Promise<Readable>;
   /** Queues the held message for delivery to all, or the given subset of, its recipients. */
   release(queueId: string, by: string, recipients?: readonly string[]): Promise<readonly string[]>;
   delete(queueId: string): Promise<void>;
+}
+
+/** Copies a body into the store: to a temp name, fsynced, then renamed into place. */
+async function copyDurably(from: string, to: string): Promise<void> {
+  const temp = `${to}.${process.pid}.tmp`;
+  await copyFile(from, temp);
+  const handle = await open(temp, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, to);
 }
 
 export async function createQuarantine(options: QuarantineOptions): Promise<Quarantine> {
@@ -76,31 +95,35 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
     return entry;
   }
 
+  async function store(incoming: IncomingMessage, meta: SpoolMeta, how: 'move' | 'copy'): Promise<void> {
+    const target = bodyPath(incoming.sha256);
+    await mkdir(join(bodiesDir, incoming.sha256.slice(0, 2)), { recursive: true, mode: 0o750 });
+    // Index row first: a concurrent delete of the last other holder of this body
+    // counts it and keeps the file, so this message can never end up without a body.
+    await options.index.add({
+      queueId: meta.queueId,
+      sha256: incoming.sha256,
+      size: incoming.size,
+      reason: meta.verdict.reasons.slice(0, 5).join('; '),
+      at: now(),
+    });
+    try {
+      // A rename over an identical body (same hash) is harmless.
+      if (how === 'move') await rename(incoming.path, target);
+      else await copyDurably(incoming.path, target);
+      await fsyncDirectory(join(bodiesDir, incoming.sha256.slice(0, 2)));
+      await fsyncDirectory(bodiesDir);
+      await writeFileDurable(metaPath(meta.queueId), JSON.stringify(meta));
+    } catch (error) {
+      // Not acknowledged: undo the index row so the entry is not listed as held.
+      await options.index.markDeleted(meta.queueId, now()).catch(() => undefined);
+      throw error;
+    }
+  }
+
   return {
-    async hold(incoming, meta) {
-      const target = bodyPath(incoming.sha256);
-      await mkdir(join(bodiesDir, incoming.sha256.slice(0, 2)), { recursive: true, mode: 0o750 });
-      // Index row first: a concurrent delete of the last other holder of this body
-      // counts it and keeps the file, so this message can never end up without a body.
-      await options.index.add({
-        queueId: meta.queueId,
-        sha256: incoming.sha256,
-        size: incoming.size,
-        reason: meta.verdict.reasons.slice(0, 5).join('; '),
-        at: now(),
-      });
-      try {
-        // A rename over an identical body (same hash) is harmless.
-        await rename(incoming.path, target);
-        await fsyncDirectory(join(bodiesDir, incoming.sha256.slice(0, 2)));
-        await fsyncDirectory(bodiesDir);
-        await writeFileDurable(metaPath(meta.queueId), JSON.stringify(meta));
-      } catch (error) {
-        // Not acknowledged: undo the index row so the entry is not listed as held.
-        await options.index.markDeleted(meta.queueId, now()).catch(() => undefined);
-        throw error;
-      }
-    },
+    hold: (incoming, meta) => store(incoming, meta, 'move'),
+    keepOriginal: (incoming, meta) => store(incoming, meta, 'copy'),
 
     list: (listOptions) => options.index.list(listOptions),
 
@@ -127,14 +150,19 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
         throw new MoatError('QUARANTINE_BAD_RECIPIENT', `not a recipient of ${queueId}: ${unknown.join(', ')}`);
       }
       const raw = await readFile(bodyPath(entry.sha256));
-      // The released copy goes through the normal spool and queue, untagged:
+      // The original of a stripped message: its stripped copy was delivered under this
+      // queue id, so the original goes out as a new message, and the log keeps the first outcome.
+      const stripped = meta.verdict.strip !== undefined;
+      const releaseId = stripped ? createQueueId() : queueId;
+      const { strip: _strip, stripNotice: _notice, ...verdict } = meta.verdict;
+      // The released copy goes through the normal spool and queue, untagged and whole:
       // an operator decided it is fine.
       // Only the chosen recipients are in the released copy's envelope: after a restart, spool
       // recovery re-queues exactly what the envelope names.
-      await options.spool.store({ ...meta, envelope: { ...meta.envelope, rcptTo: [...chosen] }, verdict: { ...meta.verdict, action: 'deliver' } }, raw);
-      await options.enqueue(queueId, chosen, now());
+      await options.spool.store({ ...meta, queueId: releaseId, envelope: { ...meta.envelope, rcptTo: [...chosen] }, verdict: { ...verdict, action: 'deliver' } }, raw);
+      await options.enqueue(releaseId, chosen, now());
       await options.index.markReleased(queueId, by, now());
-      await options.setStatus(queueId, 'released');
+      if (!stripped) await options.setStatus(queueId, 'released');
       return chosen;
     },
 

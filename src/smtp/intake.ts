@@ -25,6 +25,8 @@ export interface IntakeDependencies {
   /** Policy's verdict on the analysed message for its recipients. */
   decide(input: { findings: readonly Finding[]; analysis: AnalysisResult; envelope: Envelope; queueId: string }): Verdict;
   hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
+  /** Keeps the original in quarantine when the verdict delivers it with attachments stripped. */
+  keepOriginal(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
   /** Undoes `hold` for a message that will not be acknowledged after all. */
   dropHeld(queueId: string): Promise<void>;
   /** Records the message in the log; with `enqueueAt`, also queues its recipients, atomically. */
@@ -137,12 +139,21 @@ export function createIntake(deps: IntakeDependencies) {
       case 'deliver':
       case 'tag': {
         const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
-        await deps.spool.commit(incoming, meta);
+        const stripping = verdict.strip !== undefined && verdict.strip.length > 0;
+        // The original first (a copy), so a stripped delivery never exists without it.
+        if (stripping) await deps.keepOriginal(incoming, buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: false }));
+        try {
+          await deps.spool.commit(incoming, meta);
+        } catch (error) {
+          if (stripping) await deps.dropHeld(incoming.queueId).catch(() => undefined);
+          throw error;
+        }
         try {
           await deps.record({ ...entry, status: 'queued', enqueueAt: now() });
         } catch (error) {
-          // Not acknowledged yet: undo the spool entry and let the sender retry.
+          // Not acknowledged yet: undo the spool entry (and the kept original) and let the sender retry.
           await deps.spool.remove(incoming.queueId);
+          if (stripping) await deps.dropHeld(incoming.queueId).catch(() => undefined);
           throw new MoatError('INTAKE_QUEUE_FAILED', 'could not queue the message', { cause: error });
         }
         deps.kickDelivery();
@@ -153,7 +164,7 @@ export function createIntake(deps: IntakeDependencies) {
   };
 }
 
-function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelope, verdict: Verdict): SpoolMeta {
+function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelope, verdict: Verdict, options = { verdictHeaders: true }): SpoolMeta {
   const received = buildReceivedHeader({
     helo: envelope.client.helo,
     clientAddress: envelope.client.address,
@@ -165,7 +176,8 @@ function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelo
     ...(envelope.client.tls === undefined ? {} : { tls: envelope.client.tls }),
     ...(envelope.rcptTo.length === 1 && envelope.rcptTo[0] !== undefined ? { recipient: envelope.rcptTo[0] } : {}),
   });
-  const verdictHeaders = verdict.action === 'tag' ? buildVerdictHeaders(verdict) : '';
+  // The kept original of a stripped message carries no verdict headers: released, it goes out as received.
+  const verdictHeaders = options.verdictHeaders && (verdict.action === 'tag' || verdict.strip !== undefined) ? buildVerdictHeaders(verdict) : '';
   return {
     queueId: incoming.queueId,
     envelope,

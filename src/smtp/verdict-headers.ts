@@ -4,7 +4,7 @@ import type { Verdict } from '../core/index.js';
 const SYMBOL_IN_REASON = /^([A-Z][A-Z0-9_]*) \(/;
 const MAX_REASONS = 20;
 
-/** `X-Moat-*` header lines for a tagged message (CRLF-terminated, folded under 78 columns). */
+/** `X-Moat-*` header lines for a tagged or stripped message (CRLF-terminated, folded under 78 columns). */
 export function buildVerdictHeaders(verdict: Verdict): string {
   const symbols: string[] = [];
   for (const reason of verdict.reasons) {
@@ -14,6 +14,8 @@ export function buildVerdictHeaders(verdict: Verdict): string {
   }
   const lines = [`X-Moat-Verdict: ${verdict.action}`, `X-Moat-Score: ${verdict.score}`];
   if (symbols.length > 0) lines.push(fold('X-Moat-Reasons', symbols));
+  // Part paths only: recipients and their mail clients see which attachments went, the notices say why.
+  if (verdict.strip !== undefined && verdict.strip.length > 0) lines.push(fold('X-Moat-Stripped', verdict.strip.slice(0, MAX_REASONS).map((s) => s.part)));
   return lines.map((line) => `${line}\r\n`).join('');
 }
 
