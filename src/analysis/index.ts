@@ -8,7 +8,7 @@ export { engineSetFor } from './engine-set.js';
 export { DEFAULT_EXPANSION_LIMITS } from './limits.js';
 export { analyzeMessage } from './analyze-message.js';
 export type { AnalyzeOptions } from './analyze-message.js';
-export type { AnalysisPool, AnalysisPoolOptions } from './pool.js';
+export type { AnalysisPool, AnalysisPoolOptions, AnalyzeJobOptions } from './pool.js';
 export { createAnalysisPool } from './pool.js';
 export { clamavHealth } from './engines/clamav/index.js';
 export { createYaraRuleSet, YaraRulesError } from './engines/yara/index.js';

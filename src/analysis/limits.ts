@@ -64,4 +64,6 @@ export interface AnalysisTask {
   readonly path: string;
   readonly limits: AnalysisLimits;
   readonly engines?: EngineSettings;
+  /** Engines the recipients' policy switched off: not run at all (no cost, no dependency on them). */
+  readonly skipEngines?: readonly string[];
 }

@@ -37,13 +37,18 @@ export interface AnalysisPoolOptions {
   readonly onWorkerError?: (error: unknown) => void;
 }
 
+export interface AnalyzeJobOptions {
+  /** Engine names not to run for this message (switched off by its recipients' policy). */
+  readonly skipEngines?: readonly string[];
+}
+
 export interface AnalysisPool {
   /**
    * Reads the message file at `path` inside a worker and analyses it. Resolves with findings ANALYSIS_TIMEOUT /
    * ANALYSIS_CRASH (engine 'analysis', severity 'high', score 0, detail says what) instead of rejecting when the
    * worker exceeds the time budget, runs out of heap or dies; rejects only if the pool is closed.
    */
-  analyze(path: string): Promise<AnalysisResult>;
+  analyze(path: string, options?: AnalyzeJobOptions): Promise<AnalysisResult>;
   /** Engine settings for the jobs from now on (a rule reload); running jobs keep theirs. */
   setEngines(engines: EngineSettings): void;
   /** Stops accepting jobs, lets running ones finish (within their budget), then terminates the threads. */
@@ -72,13 +77,14 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
     new MoatError('ANALYSIS_POOL_CLOSED', 'the analysis pool is closed', cause === undefined ? undefined : { cause });
 
   return {
-    async analyze(path) {
+    async analyze(path, jobOptions = {}) {
       if (closed) throw closedError();
       const started = performance.now();
       // Aborting a running task makes piscina terminate its worker and start a new one
       // (piscina 5 runTask -> onAbort -> _removeWorker + _ensureMinimumWorkers).
       const signal = AbortSignal.timeout(options.timeBudgetMs);
-      const task: AnalysisTask = { path, limits: options.limits, ...(engines === undefined ? {} : { engines }) };
+      const skip = jobOptions.skipEngines ?? [];
+      const task: AnalysisTask = { path, limits: options.limits, ...(engines === undefined ? {} : { engines }), ...(skip.length === 0 ? {} : { skipEngines: skip }) };
       try {
         const result: unknown = await piscina.run(task, { signal });
         // Trust boundary: the value was produced by analyzeMessageFile in our own worker script.

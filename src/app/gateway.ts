@@ -13,7 +13,7 @@ import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, isAcceptedRecipient } from '../config/index.js';
 import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
 import { hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
-import { decide, isStricter } from '../policy/index.js';
+import { decide, isStricter, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
@@ -62,6 +62,13 @@ async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<
   const indicators = INDICATOR_TYPES.reduce((sum, type) => sum + store.count(type), 0);
   logger.info({ indicators, skipped: errors.length }, 'indicators loaded');
   return store;
+}
+
+/** Engines that every recipient's policy switched off: those need not run at all. */
+function enginesOffForAll(resolver: PolicyResolver, recipients: readonly string[]): string[] {
+  const offSets = recipients.map((r) => Object.entries(resolver.resolve(r).rules.engines).filter(([, rule]) => !rule.enabled).map(([name]) => name));
+  const [first, ...rest] = offSets;
+  return (first ?? []).filter((name) => rest.every((off) => off.includes(name)));
 }
 
 export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
@@ -124,7 +131,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     maxMessageBytes: config.smtp.limits.maxMessageBytes,
     bareLf: config.smtp.bareLf,
     logger: logger.child({ component: 'smtp' }),
-    analyze: (path) => analysis.analyze(path),
+    analyze: (path, envelope) => analysis.analyze(path, { skipEngines: enginesOffForAll(policy.current(), envelope.rcptTo) }),
     decide: ({ findings, analysis: result, envelope, queueId }) => {
       const headerFrom = addressOf(result.headers.from);
       const input = { findings, artifacts: result.artifacts, sender: { mailFrom: envelope.mailFrom, ...(headerFrom === undefined ? {} : { headerFrom }) }, queueId };

@@ -21,7 +21,8 @@ export interface IntakeDependencies {
   readonly maxMessageBytes: number;
   readonly bareLf: 'reject' | 'accept';
   readonly logger: Logger;
-  analyze(path: string): Promise<AnalysisResult>;
+  /** Analyses the spooled body; the envelope lets the recipients' policy switch engines off. */
+  analyze(path: string, envelope: Envelope): Promise<AnalysisResult>;
   /** Policy's verdict on the analysed message for its recipients. */
   decide(input: { findings: readonly Finding[]; analysis: AnalysisResult; envelope: Envelope; queueId: string }): Verdict;
   hold(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
@@ -101,7 +102,7 @@ export function createIntake(deps: IntakeDependencies) {
 
     let analysis: AnalysisResult;
     try {
-      analysis = await deps.analyze(incoming.path);
+      analysis = await deps.analyze(incoming.path, envelope);
     } catch (error) {
       await deps.spool.discard(incoming);
       throw new MoatError('INTAKE_ANALYSIS_FAILED', 'analysis could not run', { cause: error });

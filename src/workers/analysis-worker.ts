@@ -10,7 +10,6 @@ import type { AnalysisResult } from '../core/index.js';
 import type { AnalysisTask } from '../analysis/index.js';
 import { analyzeMessage, engineSetFor } from '../analysis/index.js';
 
-
 /**
  * Reads the message at `task.path` (never more than maxMessageBytes + 1 bytes)
  * and analyses it. An unreadable file rejects; the pool records that as ANALYSIS_CRASH.
@@ -19,7 +18,9 @@ export async function analyzeMessageFile(task: AnalysisTask): Promise<AnalysisRe
   const raw = await readBounded(task.path, task.limits.maxMessageBytes);
   // One byte past the limit is enough for analyzeMessage to refuse it with ANALYSIS_TOO_LARGE.
   // The engine set is the pipeline's options: the worker's engines and its indicator store (for URLs).
-  return analyzeMessage(raw, task.limits, await engineSetFor(task.engines));
+  const set = await engineSetFor(task.engines);
+  const skip = task.skipEngines ?? [];
+  return analyzeMessage(raw, task.limits, skip.length === 0 ? set : { ...set, engines: set.engines.filter((engine) => !skip.includes(engine.name)) });
 }
 
 async function readBounded(path: string, maxBytes: number): Promise<Buffer> {

@@ -27,6 +27,8 @@ const firstPolicy = {
     // Developers receive tools: executables are allowed for this mailbox only.
     'dev@example.test': { fileTypes: { allow: ['exe'] } },
     'ceo@example.test': { senders: { deny: ['sender.example'] } },
+    // An engine switched off is not run at all for this mailbox.
+    'ops@example.test': { engines: { filetype: { enabled: false } } },
   },
 };
 
@@ -91,6 +93,17 @@ describe('policy per organization, domain and recipient, applied live', () => {
     assert.notEqual(allowedStatus.policyVersion, heldStatus.policyVersion);
     assert.ok(allowedStatus.reasons.some((r) => r.includes('file-type finding(s) waived')), allowedStatus.reasons.join('\n'));
     await waitUntil(() => sink.messages.find((m) => m.rcptTo.includes('dev@example.test')), 15_000, 'delivery to dev@');
+
+    const unscanned = await sendMessage(moat.smtpPort, { from: 'mallory@sender.example', to: ['ops@example.test'], body: exeMessage('ops@example.test') });
+    const admin = await openAdminServices(moat.config);
+    try {
+      const detail = await admin.messageLog.get(queueIdOf(unscanned.data));
+      assert.equal(detail?.action, 'deliver');
+      assert.deepEqual(detail?.findings.filter((f) => f.engine === 'filetype'), [], 'the file-type engine did not run');
+      assert.ok(detail?.artifacts.some((a) => a.detectedExtension === 'exe'), 'the content was still analysed');
+    } finally {
+      await admin.close();
+    }
 
     const denied = await sendMessage(moat.smtpPort, { from: 'mallory@sender.example', to: ['ceo@example.test'], body: plainMessage({ to: 'ceo@example.test' }) });
     assert.ok(denied.data, 'DATA answered');
