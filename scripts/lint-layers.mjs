@@ -17,12 +17,13 @@ const ALLOWED = {
   spool: ['core', 'delivery'], //   idem
   workers: ['core', 'analysis'], // thread entry points run services inside workers
   intel: ['core'],
+  dns: ['core'],
   analysis: ['core', 'intel'], // loads its worker by URL, never by import
   quarantine: ['core', 'delivery', 'spool'],
   delivery: ['core', 'config'],
   smtp: ['core', 'config', 'delivery', 'spool'],
   web: ['core', 'config', 'observability'],
-  app: ['core', 'config', 'observability', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
+  app: ['core', 'config', 'observability', 'dns', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
   cli: ['core', 'config', 'observability', 'analysis', 'policy', 'app'],
 };
 
