@@ -77,6 +77,11 @@ export interface MessagesTable {
   /** JSON array of strings. */
   reasons: string;
   policy_version: string;
+  /** Sender authentication result words (`pass`, `fail`, `softfail`, `temperror`, ...); null when not checked. */
+  auth_spf: string | null;
+  auth_dkim: string | null;
+  auth_dmarc: string | null;
+  auth_arc: string | null;
   status: MessageStatus;
   elapsed_ms: number;
   updated_at: string;
@@ -182,6 +187,14 @@ export interface MessageUrlsTable {
   host_reversed: string;
 }
 
+/** Domains (registrable, lower-case) seen in mail: when first and last, and in how many messages. */
+export interface SeenDomainsTable {
+  domain: string;
+  first_seen: string;
+  last_seen: string;
+  messages: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   policy_revisions: PolicyRevisionsTable;
@@ -193,6 +206,7 @@ export interface Database {
   queue: QueueTable;
   delivery_attempts: DeliveryAttemptsTable;
   quarantine: QuarantineTable;
+  seen_domains: SeenDomainsTable;
 }
 
 /** Organization every row belongs to until multi-tenant routing assigns one. */

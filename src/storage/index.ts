@@ -15,6 +15,7 @@ export type {
   QueueTable,
   DeliveryAttemptsTable,
   QuarantineTable,
+  SeenDomainsTable,
   MessageStatus,
   RecipientStatus,
   QueueState,
@@ -24,7 +25,7 @@ export { MESSAGE_STATUSES, DEFAULT_ORGANIZATION_ID } from './database.js';
 export type { Storage, SqliteStorageOptions } from './open-sqlite.js';
 export { openSqliteStorage } from './open-sqlite.js';
 export { migrateToLatest } from './migrate.js';
-export type { MessageLog, MessageLogOptions, RecordMessageEntry } from './message-log.js';
+export type { AuthSummary, MessageLog, MessageLogOptions, RecordMessageEntry } from './message-log.js';
 export { createMessageLog } from './message-log.js';
 export type { MessageSearch, MessageSummary } from './message-search.js';
 export type { MessageDetail, MessageRecipient } from './message-detail.js';
@@ -33,4 +34,6 @@ export { createQueueStore } from './queue-store.js';
 export type { QuarantineIndex, QuarantineEntry, QuarantineAdd, QuarantineListOptions } from './quarantine-index.js';
 export { createQuarantineIndex } from './quarantine-index.js';
 export type { PolicyRevision, PolicyStore } from './policy-store.js';
+export type { SeenDomains } from './seen-domains.js';
+export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';

@@ -23,6 +23,8 @@ export interface MessageDetail extends Omit<MessageSummary, 'recipients'> {
   readonly tls?: { readonly protocol: string; readonly cipher: string };
   readonly reasons: readonly string[];
   readonly policyVersion: string;
+  /** Sender authentication results; absent when the message was not checked. */
+  readonly auth?: { readonly spf: string; readonly dkim: string; readonly dmarc: string; readonly arc: string };
   readonly elapsedMs: number;
   readonly updatedAt: string;
   readonly recipients: readonly MessageRecipient[];
@@ -72,6 +74,7 @@ export async function readMessageDetail(db: Kysely<Database>, queueId: string): 
     score: m.score,
     reasons: parseReasons(m.reasons),
     policyVersion: m.policy_version,
+    ...(m.auth_spf !== null && { auth: { spf: m.auth_spf, dkim: m.auth_dkim ?? '', dmarc: m.auth_dmarc ?? '', arc: m.auth_arc ?? '' } }),
     status: m.status,
     elapsedMs: m.elapsed_ms,
     updatedAt: m.updated_at,

@@ -15,7 +15,16 @@ import type { MessageSearch, MessageSummary } from './message-search.js';
 import { MAX_DETAIL_CHARS, MAX_HEADER_CHARS, MAX_REPLY_CHARS, boundOptional, boundText, chunk } from './limits.js';
 import { domainOf, hostOfUrl, normalizeMessageId, reverseHost } from './text-match.js';
 import { insertQueueRows } from './queue-store.js';
+import { recordSightings } from './seen-domains.js';
 import { toStoredTimestamp } from './timestamps.js';
+
+/** SPF, DKIM (the best of the signatures), DMARC and ARC results, as words (`pass`, `fail`, `temperror`, ...). */
+export interface AuthSummary {
+  readonly spf: string;
+  readonly dkim: string;
+  readonly dmarc: string;
+  readonly arc: string;
+}
 
 export interface RecordMessageEntry {
   readonly queueId: string;
@@ -26,6 +35,10 @@ export interface RecordMessageEntry {
   readonly analysis: AnalysisResult;
   readonly verdict: Verdict;
   readonly status: MessageStatus;
+  /** Sender authentication result words, when checked. */
+  readonly auth?: AuthSummary;
+  /** Domains the message named (link hosts, sender): recorded as sightings in the same transaction. */
+  readonly seenDomains?: readonly string[];
   readonly organizationId?: number;
   /**
    * Queue the envelope's recipients for delivery by this node in the same
@@ -124,6 +137,10 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
           score: verdict.score,
           reasons: JSON.stringify(verdict.reasons.map((r) => boundText(r, MAX_DETAIL_CHARS))),
           policy_version: verdict.policyVersion,
+          auth_spf: entry.auth === undefined ? null : boundText(entry.auth.spf, 32),
+          auth_dkim: entry.auth === undefined ? null : boundText(entry.auth.dkim, 32),
+          auth_dmarc: entry.auth === undefined ? null : boundText(entry.auth.dmarc, 32),
+          auth_arc: entry.auth === undefined ? null : boundText(entry.auth.arc, 32),
           status: entry.status,
           elapsed_ms: Math.round(analysis.elapsedMs),
           updated_at: clock().toISOString(),
@@ -131,6 +148,7 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
         .onConflict((oc) => oc.column('queue_id').doNothing())
         .executeTakeFirst();
       if (inserted.numInsertedOrUpdatedRows === 0n) return;
+      if (entry.seenDomains !== undefined) await recordSightings(trx, entry.seenDomains, receivedAt);
 
       for (const rows of chunk(recipients)) {
         await trx

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalysisResult, Envelope, Verdict } from '../../src/core/index.js';
 import { MoatError, createQueueId } from '../../src/core/index.js';
-import { createMessageLog, openSqliteStorage } from '../../src/storage/index.js';
+import { createSeenDomains, createMessageLog, openSqliteStorage } from '../../src/storage/index.js';
 import type { MessageLog, MessageStatus, RecordMessageEntry, Storage } from '../../src/storage/index.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
@@ -164,6 +164,26 @@ describe('message log (SQLite)', () => {
       (await log.search({ organizationId: org.id })).map((m) => m.queueId),
       [other.queueId],
     );
+  });
+
+  it('keeps authentication results and domain sightings (first seen stays, later sightings count)', async () => {
+    const seen = createSeenDomains(storage.db);
+    assert.equal(await seen.watchingSince(), undefined);
+    const first = { ...makeEntry({ at: T0 }), auth: { spf: 'pass', dkim: 'fail', dmarc: 'fail', arc: 'none' }, seenDomains: ['Shop.Example.', 'track.example'] };
+    await log.recordMessage(first);
+    assert.deepEqual((await log.get(first.queueId))?.auth, { spf: 'pass', dkim: 'fail', dmarc: 'fail', arc: 'none' });
+    assert.equal((await log.get(makeEntry().queueId))?.auth, undefined);
+
+    const later = { ...makeEntry({ at: T0 + 5000 }), seenDomains: ['shop.example', 'new.example'] };
+    await log.recordMessage(later);
+    const found = await seen.firstSeen(['SHOP.example', 'new.example', 'never.example']);
+    assert.deepEqual([...found.entries()].sort(), [
+      ['new.example', new Date(T0 + 5000).toISOString()],
+      ['shop.example', new Date(T0).toISOString()],
+    ]);
+    assert.equal(await seen.watchingSince(), new Date(T0).toISOString());
+    const row = await storage.db.selectFrom('seen_domains').selectAll().where('domain', '=', 'shop.example').executeTakeFirstOrThrow();
+    assert.deepEqual([row.messages, row.last_seen], [2, new Date(T0 + 5000).toISOString()]);
   });
 
   it('setStatus changes the status and updated time', async () => {
