@@ -145,6 +145,14 @@ export const configSchema = z.strictObject({
     /** Bearer token for the admin routes (`POST /api/v1/reload`); set it from `${env:...}`. Absent: those routes refuse everyone. */
     adminToken: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   }),
+  /** The DNS client: sender authentication, DNSBL/RHSBL and reverse DNS. */
+  dns: z.strictObject({
+    /** `host` or `host:port`; empty: the system's resolvers. */
+    servers: z.array(z.string().min(1)),
+    timeoutMs: positiveInt.max(30_000),
+    tries: positiveInt.max(5),
+    cache: z.strictObject({ maxEntries: z.number().int().min(0).max(10_000_000), positiveTtlSeconds: z.number().int().min(0), negativeTtlSeconds: z.number().int().min(0) }),
+  }),
   storage: z.strictObject({
     sqlite: z.strictObject({ path: z.string().min(1) }),
   }),

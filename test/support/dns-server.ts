@@ -52,7 +52,8 @@ function toAnswer(record: ZoneRecord): packet.Answer {
 
 const normal = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
-export async function startDnsServer(records: readonly ZoneRecord[] = []): Promise<TestDnsServer> {
+/** `unref`: the server does not keep the test process alive (for a process-wide server). */
+export async function startDnsServer(records: readonly ZoneRecord[] = [], options: { unref?: boolean } = {}): Promise<TestDnsServer> {
   let zone: ZoneRecord[] = [...records];
   const queries: string[] = [];
   const servfail = new Set<string>();
@@ -129,6 +130,10 @@ export async function startDnsServer(records: readonly ZoneRecord[] = []): Promi
     tcp.once('error', reject);
     tcp.listen(port, '127.0.0.1', () => resolve());
   });
+  if (options.unref === true) {
+    udp.unref();
+    tcp.unref();
+  }
   // Sanity: both transports on one port, as resolvers expect.
   if ((tcp.address() as AddressInfo).port !== port) throw new Error('test DNS server: TCP and UDP ports differ');
 
@@ -150,4 +155,16 @@ export async function startDnsServer(records: readonly ZoneRecord[] = []): Promi
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
+}
+
+let shared: Promise<TestDnsServer> | undefined;
+
+/**
+ * One empty-zone server per test process (every name NXDOMAIN), which test
+ * gateways use unless a test brings its own: a gateway under test never asks
+ * the real network, and fails fast instead of waiting for timeouts.
+ */
+export function sharedTestDns(): Promise<TestDnsServer> {
+  shared ??= startDnsServer([], { unref: true });
+  return shared;
 }

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { startGateway, type Gateway } from '../../src/app/index.js';
 import { loadConfig, type MoatConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/index.js';
+import { sharedTestDns } from './dns-server.js';
 
 export interface TestGateway {
   readonly gateway: Gateway;
@@ -29,6 +30,9 @@ export function testOperatorConfig(dataDir: string, overrides: Record<string, un
     smtp: { listen: { host: '127.0.0.1', port: 0 } },
     http: { listen: { host: '127.0.0.1', port: 0 } },
     analysis: { workers: 1 },
+    // Never the real network: a closed loopback port fails lookups at once (in-process
+    // gateways get a local empty-zone server instead, see startTestGateway).
+    dns: { servers: ['127.0.0.1:9'], timeoutMs: 500, tries: 1 },
     delivery: { retry: { initialSeconds: 1, maxSeconds: 2, factor: 2 }, connectTimeoutSeconds: 5 },
   };
   return deepMerge(base, overrides);
@@ -60,7 +64,9 @@ export async function writeOperatorConfig(dataDir: string, overrides: Record<str
 
 export async function startTestGateway(overrides: Record<string, unknown> = {}, existingDir?: string): Promise<TestGateway> {
   const dir = existingDir ?? (await makeDataDir());
-  const configPath = await writeOperatorConfig(dir, overrides);
+  // DNS goes to a local empty-zone server unless the test brings its own zone.
+  const dns = isPlainObject(overrides['dns']) ? {} : { dns: { servers: [(await sharedTestDns()).address] } };
+  const configPath = await writeOperatorConfig(dir, { ...dns, ...overrides });
   const { config } = await loadConfig({ operatorPath: configPath, env: {} });
   const logger = createLogger({ level: config.log.level, node: config.node.id });
   const gateway = await startGateway({ config, logger });
