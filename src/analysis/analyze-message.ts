@@ -78,6 +78,8 @@ interface Visit {
   readonly depth: number;
   readonly container?: EngineSubject['container'];
   readonly contentId?: string;
+  readonly via?: string;
+  readonly decrypted?: boolean;
 }
 
 /**
@@ -153,17 +155,19 @@ async function visit(walk: Walk, node: Visit): Promise<Artifact> {
     ...(node.rawName === undefined ? {} : { rawName: node.rawName }),
     ...(node.container === undefined ? {} : { container: node.container }),
     ...(node.contentId === undefined ? {} : { contentId: node.contentId }),
+    ...(node.via === undefined ? {} : { via: node.via }),
+    ...(node.decrypted === true ? { decrypted: true } : {}),
   };
   for (const engine of walk.engines) walk.findings.push(...(await runEngine(engine, subject)));
   if (node.content !== undefined && node.content.length > 0) {
     for (const kind of urlSourceKinds(node, content, detection.detected)) walk.urls.scan(content, kind, node.path);
-    await expand(walk, node, node.content, detection.detected);
+    await expand(walk, node, node.content, detection.detected, artifact.sha256);
   }
   return artifact;
 }
 
 /** Dissects a container and visits its members (depth + 1), charging the message's budget. */
-async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: DetectedType | undefined): Promise<void> {
+async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: DetectedType | undefined, sha256: string): Promise<void> {
   const subject: DissectSubject = {
     path: node.path,
     content,
@@ -189,11 +193,13 @@ async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: De
   }
   const members = readings.flatMap((r) => r.members);
   if (members.length === 0) return;
+  const via = readings.flatMap((r) => r.members.map(() => r.dissector.name));
   // Names are kept (for the name checks and for package-level engine checks); contents are handed out once and dropped.
   const named: NamedMember[] = members.map((m) => ({ name: m.name, kind: m.kind, ...(m.linkTarget === undefined ? {} : { linkTarget: m.linkTarget }) }));
   const container: EngineSubject['container'] = {
     path: node.path,
     memberNames: named.map((m) => m.name),
+    sha256,
     ...(detected === undefined ? {} : { detectedType: detected.type, detectedExtension: detected.extension }),
   };
   const slots: (Member | undefined)[] = members;
@@ -207,6 +213,8 @@ async function expand(walk: Walk, node: Visit, content: Uint8Array, detected: De
       declaredType: member.kind === 'file' ? 'application/octet-stream' : `inode/${member.kind}`,
       depth: node.depth + 1,
       container,
+      ...(via[i] === undefined ? {} : { via: via[i] }),
+      ...(member.openedWithPassword === true ? { decrypted: true } : {}),
       ...(extracted ? { content: member.content } : {}),
     });
     const entry = named[i];

@@ -26,7 +26,13 @@ export interface EngineSubject {
     readonly detectedExtension?: string;
     /** Names of the container's other members, raw (for package-level checks). */
     readonly memberNames?: readonly string[];
+    /** SHA-256 of the container's content (an engine that scanned it whole may skip what it already covered). */
+    readonly sha256?: string;
   };
+  /** Dissector that produced this member (`zip`, `tar`, `html`, ...); absent for MIME parts. */
+  readonly via?: string;
+  /** The member was encrypted and opened with a password from the message: no outside scanner has seen it. */
+  readonly decrypted?: boolean;
   /** Raw Content-ID of the MIME part (MIME parts only). */
   readonly contentId?: string;
   /** Member depth: 0 for MIME parts, 1 for a member of an attachment, and so on. */

@@ -32,6 +32,7 @@ export const DEFAULT_EXPANSION_LIMITS: ExpansionLimits = {
 
 import type { IntelSources } from '../intel/index.js';
 import type { YaraRuleSnapshot } from './engines/yara/index.js';
+import type { LinkSettings } from './links/index.js';
 
 /**
  * Settings of the engines that need more than code (a socket, a rule
@@ -47,6 +48,7 @@ export interface EngineSettings {
     readonly timeoutMs: number;
     readonly connectTimeoutMs: number;
     readonly maxStreamBytes: number;
+    readonly members?: 'uncovered' | 'all';
   };
   /** Indicator files and hash lists; each worker loads its own store from them once. */
   readonly intel?: IntelSources;
@@ -56,6 +58,8 @@ export interface EngineSettings {
     readonly maxMatchesPerArtifact: number;
     readonly maxScanBytes: number;
   };
+  /** Protected domains, brands and people for the links and impersonation pass (links/); absent: the pass does not run. */
+  readonly links?: LinkSettings;
 }
 
 /** The task message the pool posts to a worker (src/workers/analysis-worker.ts). */

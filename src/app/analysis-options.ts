@@ -34,6 +34,7 @@ export function engineSettings(config: MoatConfig, yaraRules?: YaraRuleSet): Eng
           timeoutMs: clamav.timeoutMs,
           connectTimeoutMs: clamav.connectTimeoutMs,
           maxStreamBytes: clamav.maxStreamBytes,
+          members: clamav.members,
           ...(clamav.socketPath === undefined ? {} : { socketPath: clamav.socketPath }),
         },
       }

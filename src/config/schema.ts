@@ -185,6 +185,8 @@ export const configSchema = z.strictObject({
       connectTimeoutMs: positiveInt,
       /** Keep at or below clamd's StreamMaxLength; bigger artifacts are not sent (CLAMAV_TOO_LARGE). */
       maxStreamBytes: positiveInt,
+      /** `uncovered`: members clamd already saw inside a container it unpacks itself are not sent again; `all`: every member. */
+      members: z.enum(['uncovered', 'all']),
     }),
     /** Archive/document expansion budget per message (src/analysis/dissect/budget.ts). */
     expansion: z.strictObject({

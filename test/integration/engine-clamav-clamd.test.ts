@@ -47,10 +47,10 @@ test('EICAR in a plain attachment gives CLAMAV_VIRUS naming the signature', { sk
   assert.match(findings[0]?.detail ?? '', new RegExp(EICAR_SIGNATURE.replaceAll('.', '\\.')));
 });
 
-test('EICAR inside a zip inside a tar is found on the member', { skip }, async () => {
+test('with members: all, EICAR inside a zip inside a tar is found on the member', { skip }, async () => {
   const zip = buildZip([{ name: 'readme.txt', content: Buffer.from('nothing here\n') }, { name: 'eicar.com', content: Buffer.from(EICAR, 'latin1') }]);
   const tar = buildTar([{ name: 'docs/report.txt', content: Buffer.from('quarterly\n') }, { name: 'docs/bundle.zip', content: zip }]);
-  const engines = [createFileTypeEngine(), createC2Engine(), createOfficeEngine(), createLnkEngine(), createClamavEngine(options())];
+  const engines = [createFileTypeEngine(), createC2Engine(), createOfficeEngine(), createLnkEngine(), createClamavEngine(options({ members: 'all' }))];
   const message = buildMessage('test', [{ fileName: 'backup.tar', contentType: 'application/x-tar', content: tar }]);
   const result = await analyzeMessage(message, LIMITS, { engines });
   const virus = new Set(result.findings.filter((f) => f.symbol === 'CLAMAV_VIRUS').map((f) => f.artifact));
@@ -62,6 +62,20 @@ test('EICAR inside a zip inside a tar is found on the member', { skip }, async (
   // clamd unpacks archives itself, so the containers match too; the clean members must not.
   for (const path of [...paths('readme.txt'), ...paths('docs/report.txt')]) assert.ok(!virus.has(path), `clean member ${path} not flagged`);
   assert.deepEqual(result.findings.filter((f) => f.engine === 'clamav' && f.symbol !== 'CLAMAV_VIRUS'), []);
+});
+
+test('with members: uncovered (the default), the container clamd unpacks itself carries the finding and its members are not sent again', { skip }, async () => {
+  const zip = buildZip([{ name: 'readme.txt', content: Buffer.from('nothing here\n') }, { name: 'eicar.com', content: Buffer.from(EICAR, 'latin1') }]);
+  const tar = buildTar([{ name: 'docs/report.txt', content: Buffer.from('quarterly\n') }, { name: 'docs/bundle.zip', content: zip }]);
+  const message = buildMessage('test', [{ fileName: 'backup.tar', contentType: 'application/x-tar', content: tar }]);
+  const result = await analyzeMessage(message, LIMITS, { engines: [createFileTypeEngine(), createClamavEngine(options())] });
+  const virus = result.findings.filter((f) => f.symbol === 'CLAMAV_VIRUS').map((f) => f.artifact);
+  assert.deepEqual(virus, ['2'], 'found once, on the attachment clamd unpacked');
+  assert.ok(result.artifacts.some((a) => a.declaredName === 'eicar.com' && a.path.split('/').length === 3), 'the member is still analysed and listed');
+  // The hash signature matches a member file inside the archive clamd opens, too.
+  const hashed = buildZip([{ name: 'data.bin', content: (clamd as TestClamd).hashMatchContent }]);
+  const inZip = await analyze([{ fileName: 'data.zip', contentType: 'application/zip', content: hashed }]);
+  assert.deepEqual(pick(inZip), [['CLAMAV_VIRUS', '2', 100, 'critical']]);
 });
 
 test('a clean file gives no ClamAV findings', { skip }, async () => {

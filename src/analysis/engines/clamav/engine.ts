@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../../../core/index.js';
 import { escapeForDisplay } from '../../../core/index.js';
-import type { Engine } from '../../engine.js';
+import type { Engine, EngineSubject } from '../../engine.js';
 import { scanBytes } from './client.js';
 import type { ClamdTarget, ScanResult } from './client.js';
 import { buildClamavFinding, CLAMAV_ENGINE_NAME } from './findings.js';
@@ -22,7 +22,21 @@ export interface ClamavEngineOptions {
   readonly connectTimeoutMs?: number;
   /** Must not exceed clamd's StreamMaxLength: bigger artifacts are not sent and give CLAMAV_TOO_LARGE. */
   readonly maxStreamBytes: number;
+  /** `uncovered` (default): skip members clamd already saw inside a container it unpacks itself; `all`: send every member. */
+  readonly members?: 'uncovered' | 'all';
 }
+
+/**
+ * Containers clamd opens itself when it gets them whole (its own zip, tar,
+ * gzip, bzip2, xz and OLE2 unpackers): their members need not be sent again.
+ * Not here: formats clamd does not open (UDF, OneNote extraction, HTML
+ * smuggling, our libarchive readings), whose members only we can show it.
+ */
+const CLAMD_UNPACKS: ReadonlySet<string> = new Set(['zip', 'tar', 'gzip', 'bzip2', 'xz', 'ole']);
+// Inside clamd's defaults (MaxFileSize 25 MB, MaxRecursion 17): a bigger or deeper member
+// may not have been scanned inside its container, so it is sent on its own.
+const COVERED_MAX_BYTES = 16 * 1024 * 1024;
+const COVERED_MAX_DEPTH = 16;
 
 // Signature names come from the database, but a hostile clamd (or a MITM on TCP) could send anything.
 const SIGNATURE_DISPLAY_CHARS = 200;
@@ -36,7 +50,8 @@ export function resolveClamdTarget(options: Pick<ClamavEngineOptions, 'host' | '
 }
 
 /**
- * Creates the ClamAV engine. Identical content is scanned once: results are
+ * Creates the ClamAV engine. Members of a container clamd scanned whole and
+ * unpacks itself are not sent again (`members: 'uncovered'`). Identical content is scanned once: results are
  * remembered by sha256 for a few hundred artifacts and a few seconds (a
  * message repeats the same logo, or the same member in nested archives);
  * short enough that a signature update applies to the next messages.
@@ -46,11 +61,33 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
   const target = resolveClamdTarget(options);
   const callOptions = { timeoutMs: options.timeoutMs, ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) };
   const recent = new Map<string, { readonly result: ScanResult; readonly at: number }>();
+  // Contents clamd has seen, whole or inside a container it scanned (sha256 → when): a
+  // member of one of these that clamd unpacks itself is already covered by that scan.
+  const covered = new Map<string, number>();
+  const isCovered = (subject: EngineSubject): boolean => {
+    const { container, via, depth = 0 } = subject;
+    if (options.members === 'all' || container?.sha256 === undefined || via === undefined) return false;
+    if (!CLAMD_UNPACKS.has(via) || subject.decrypted === true || depth > COVERED_MAX_DEPTH || subject.content.length > COVERED_MAX_BYTES) return false;
+    const at = covered.get(container.sha256);
+    return at !== undefined && Date.now() - at < RECENT_TTL_MS;
+  };
+  const cover = (sha256: string): void => {
+    if (sha256 === '') return;
+    covered.delete(sha256);
+    const oldest = covered.keys().next();
+    if (covered.size >= RECENT_LIMIT && oldest.done !== true) covered.delete(oldest.value);
+    covered.set(sha256, Date.now());
+  };
   return {
     name: CLAMAV_ENGINE_NAME,
-    async inspect({ artifact, content }) {
+    async inspect(subject) {
+      const { artifact, content } = subject;
       // Nothing to scan: an empty part, or a member that was listed but not extracted.
       if (content.length === 0) return [];
+      if (isCovered(subject)) {
+        cover(artifact.sha256);
+        return [];
+      }
       if (content.length > options.maxStreamBytes) {
         const detail = `${content.length} bytes exceed the ClamAV stream limit of ${options.maxStreamBytes} bytes, not AV-scanned`;
         return [buildClamavFinding('CLAMAV_TOO_LARGE', detail, artifact.path)];
@@ -62,6 +99,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
         result = await scanBytes(target, content, callOptions);
         if (result.status !== 'unavailable' && key !== '') remember(recent, key, result);
       }
+      if (result.status === 'clean' || result.status === 'found') cover(key);
       return findingsOf(result, content.length, options.maxStreamBytes, artifact.path);
     },
   };
