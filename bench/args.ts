@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import type { CorpusKind } from './attachment-corpus.js';
 import type { SinkKind } from './sink.js';
 
 export interface BenchOptions {
@@ -25,6 +26,8 @@ export interface BenchOptions {
   readonly sink: SinkKind;
   /** Run the gateway with `--cpu-prof` writing `.cpuprofile` files here. */
   readonly cpuProfDir?: string;
+  /** The mail sent; absent means `spamassassin` (see attachment-corpus.ts for the others). */
+  readonly corpus?: CorpusKind;
   /** Extra operator settings for the gateway (`--set delivery.concurrency=64`), merged over the bench's own. */
   readonly overrides: Readonly<Record<string, unknown>>;
 }
@@ -38,10 +41,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --timeout S       hard stop for the whole run in seconds (default 300)
   --sink KIND       next hop: raw (default, greets at once) or smtp-server (100 ms greeting delay)
   --cpu-prof DIR    profile the gateway (node --cpu-prof) into DIR
+  --corpus KIND     spamassassin (default), attachments (generated archives and documents) or mixed (50/50)
   --set KEY=VALUE   gateway config setting (dotted key, YAML value), repeatable
   --json            one JSON line on stdout, table on stderr`;
 
-function boundedInt(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+/** An integer option within [min, max], or `fallback` when absent. */
+export function boundedInt(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
@@ -61,6 +66,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       timeout: { type: 'string' },
       'cpu-prof': { type: 'string' },
       sink: { type: 'string', default: 'raw' },
+      corpus: { type: 'string' },
       set: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
     },
@@ -79,8 +85,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     json: values.json,
     sink: parseSinkKind(values.sink),
     ...(values['cpu-prof'] === undefined ? {} : { cpuProfDir: values['cpu-prof'] }),
+    ...(values.corpus === undefined ? {} : { corpus: parseCorpusKind(values.corpus) }),
     overrides: parseSettings(values.set ?? []),
   };
+}
+
+/** Parses `--corpus`. */
+export function parseCorpusKind(raw: string): CorpusKind {
+  if (raw === 'spamassassin' || raw === 'attachments' || raw === 'mixed') return raw;
+  throw new Error('--corpus must be spamassassin, attachments or mixed');
 }
 
 function parseSinkKind(raw: string): SinkKind {

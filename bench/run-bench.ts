@@ -7,7 +7,8 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BenchOptions } from './args.js';
-import { loadCorpusSample, type CorpusSample } from './corpus.js';
+import { attachmentsOnly, generateAttachmentCorpus, mixCorpora, type CorpusKind, type MixedSample } from './attachment-corpus.js';
+import { loadCorpusSample } from './corpus.js';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { LoadConnection } from './load-client.js';
 import { startCountingSink, type CountingSink, type SinkKind } from './sink.js';
@@ -28,7 +29,11 @@ export interface BenchResult {
     readonly overrides: Readonly<Record<string, unknown>>;
   };
   readonly corpus: {
+    readonly kind: CorpusKind;
     readonly messages: number;
+    /** Generated attachment messages in the sample, and how many of them carry EICAR. */
+    readonly attachments: number;
+    readonly eicar: number;
     readonly ham: number;
     readonly spam: number;
     readonly meanBytes: number;
@@ -91,7 +96,7 @@ interface Phase {
  * phase is used up. Message k is corpus message k mod sample size, sent to
  * user<k>@example.test, so a run is the same sequence every time.
  */
-async function runPhase(clients: Array<LoadConnection | undefined>, port: number, sample: CorpusSample, phase: Phase, signal: AbortSignal): Promise<void> {
+async function runPhase(clients: Array<LoadConnection | undefined>, port: number, sample: MixedSample, phase: Phase, signal: AbortSignal): Promise<void> {
   let reconnects = 0;
   await Promise.all(
     clients.map(async (_, slot) => {
@@ -135,10 +140,37 @@ async function verdictCounts(gateway: GatewayProcess): Promise<Record<string, nu
   return parseVerdictCounts(await gateway.metrics());
 }
 
-/** Runs the benchmark; `signal` aborts it (the caller's hard deadline). */
-export async function runBench(options: BenchOptions, signal: AbortSignal, progress: (line: string) => void = () => undefined): Promise<BenchResult> {
-  progress(`loading ${options.sample} corpus messages`);
-  const sample = await loadCorpusSample({ size: options.sample, maxBytes: 1024 * 1024 });
+/** Seed of the generated attachment corpus: fixed, so every run sends the same bytes. */
+export const ATTACHMENT_SEED = 4;
+
+/**
+ * The sample `options.corpus` names, `options.sample` messages in all: the
+ * SpamAssassin files, the generated attachment mail, or half of each.
+ */
+export async function loadBenchSample(options: Pick<BenchOptions, 'corpus' | 'sample'>): Promise<MixedSample> {
+  const maxBytes = 1024 * 1024;
+  switch (options.corpus ?? 'spamassassin') {
+    case 'spamassassin': {
+      const sample = await loadCorpusSample({ size: options.sample, maxBytes });
+      return { ...sample, kind: 'spamassassin', attachments: 0, eicar: 0 };
+    }
+    case 'attachments':
+      return attachmentsOnly(generateAttachmentCorpus({ size: options.sample, seed: ATTACHMENT_SEED }));
+    case 'mixed': {
+      const generated = Math.floor(options.sample / 2);
+      const spamassassin = await loadCorpusSample({ size: options.sample - generated, maxBytes });
+      return mixCorpora(spamassassin, generateAttachmentCorpus({ size: generated, seed: ATTACHMENT_SEED }));
+    }
+  }
+}
+
+/**
+ * Runs the benchmark; `signal` aborts it (the caller's hard deadline). A
+ * caller running several configurations on the same mail passes `preloaded`.
+ */
+export async function runBench(options: BenchOptions, signal: AbortSignal, progress: (line: string) => void = () => undefined, preloaded?: MixedSample): Promise<BenchResult> {
+  if (preloaded === undefined) progress(`loading ${options.sample} corpus messages (${options.corpus ?? 'spamassassin'})`);
+  const sample = preloaded ?? (await loadBenchSample(options));
   let sink: CountingSink | undefined;
   let gateway: GatewayProcess | undefined;
   const clients: Array<LoadConnection | undefined> = Array.from({ length: options.connections }, () => undefined);
@@ -201,7 +233,7 @@ export async function runBench(options: BenchOptions, signal: AbortSignal, progr
     return {
       machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
       settings: { connections: options.connections, messages: options.messages, warmup: options.warmup, analysisWorkers: options.workers, fsync: 'always', sink: options.sink, overrides: options.overrides },
-      corpus: { messages: sample.messages.length, ham: sample.ham, spam: sample.spam, meanBytes: Math.round(sample.bytes / sample.messages.length), skipped: sample.skipped, sha256: sample.sha256 },
+      corpus: { kind: sample.kind, messages: sample.messages.length, attachments: sample.attachments, eicar: sample.eicar, ham: sample.ham, spam: sample.spam, meanBytes: Math.round(sample.bytes / sample.messages.length), skipped: sample.skipped, sha256: sample.sha256 },
       accepted: phase.accepted,
       refused: phase.refused,
       wallSeconds,
