@@ -40,13 +40,43 @@ export interface IntakeDependencies {
     verdict: Verdict;
     status: MessageStatus;
     enqueueAt?: Date;
+    auth?: SenderAuthOutcome['summary'];
+    seenDomains?: readonly string[];
   }): Promise<void>;
   kickDelivery(): void;
   /** Findings about the sender and headers (indicator matches), computed after analysis. */
   envelopeFindings?(envelope: Envelope, headers: AnalysisResult['headers']): readonly Finding[];
+  /**
+   * Sender authentication (SPF, DKIM, DMARC, ARC) of the spooled message, run while
+   * the workers analyse it. Never rejects: failures are findings.
+   */
+  authenticate?(path: string, envelope: Envelope): Promise<SenderAuthOutcome>;
+  /** Findings that need the analysis and the connection's facts (reputation of link domains, spam probability, new domains). */
+  enrich?(input: { envelope: Envelope; analysis: AnalysisResult; connection: ConnectionFacts }): Promise<EnrichOutcome>;
   observe(outcome: { action: Action; analysisSeconds: number; findings: readonly Finding[] }): void;
   now?: () => Date;
 }
+
+/** What sender authentication adds: findings, header lines for delivery, and a summary for the log. */
+export interface SenderAuthOutcome {
+  readonly findings: readonly Finding[];
+  /** CRLF-terminated `Authentication-Results:` (and ARC set, when sealing) lines, put above the message on delivery. */
+  readonly headers: string;
+  readonly summary: { readonly spf: string; readonly dkim: string; readonly dmarc: string; readonly arc: string };
+}
+
+/** What the connection stage learnt about the client (DNSBL, reverse DNS), carried to the message. */
+export interface ConnectionFacts {
+  readonly findings: readonly Finding[];
+}
+
+export interface EnrichOutcome {
+  readonly findings: readonly Finding[];
+  /** Domains to record as seen (link hosts, sender domain). */
+  readonly seenDomains?: readonly string[];
+}
+
+const NO_CONNECTION_FACTS: ConnectionFacts = { findings: [] };
 
 export interface IntakeResult {
   readonly queueId: string;
@@ -75,7 +105,7 @@ function transportFindings(incoming: IncomingMessage, envelope: Envelope): Findi
 export function createIntake(deps: IntakeDependencies) {
   const now = deps.now ?? (() => new Date());
 
-  return async function intake(body: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<IntakeResult> {
+  return async function intake(body: AsyncIterable<Uint8Array>, envelope: Envelope, connection: ConnectionFacts = NO_CONNECTION_FACTS): Promise<IntakeResult> {
     const incoming = await deps.spool.receive(body, { maxBytes: deps.maxMessageBytes });
     const log = deps.logger.child({
       sessionId: envelope.sessionId,
@@ -101,18 +131,39 @@ export function createIntake(deps: IntakeDependencies) {
     }
 
     let analysis: AnalysisResult;
+    let auth: SenderAuthOutcome | undefined;
+    let enriched: EnrichOutcome | undefined;
     try {
-      analysis = await deps.analyze(incoming.path, envelope);
+      // The workers and the DNS lookups of sender authentication run at the same time.
+      [analysis, auth] = await Promise.all([deps.analyze(incoming.path, envelope), deps.authenticate?.(incoming.path, envelope)]);
+      enriched = await deps.enrich?.({ envelope, analysis, connection });
     } catch (error) {
       await deps.spool.discard(incoming);
       throw new MoatError('INTAKE_ANALYSIS_FAILED', 'analysis could not run', { cause: error });
     }
-    const findings = [...transportFindings(incoming, envelope), ...(deps.envelopeFindings?.(envelope, analysis.headers) ?? []), ...analysis.findings];
+    const findings = [
+      ...transportFindings(incoming, envelope),
+      ...connection.findings,
+      ...(auth?.findings ?? []),
+      ...(deps.envelopeFindings?.(envelope, analysis.headers) ?? []),
+      ...analysis.findings,
+      ...(enriched?.findings ?? []),
+    ];
     const result: AnalysisResult = { ...analysis, findings };
     const verdict = deps.decide({ findings, analysis, envelope, queueId: incoming.queueId });
     deps.observe({ action: verdict.action, analysisSeconds: analysis.elapsedMs / 1000, findings });
 
-    const entry = { queueId: incoming.queueId, envelope, size: incoming.size, sha256: incoming.sha256, analysis: result, verdict };
+    const entry = {
+      queueId: incoming.queueId,
+      envelope,
+      size: incoming.size,
+      sha256: incoming.sha256,
+      analysis: result,
+      verdict,
+      ...(auth === undefined ? {} : { auth: auth.summary }),
+      ...(enriched?.seenDomains === undefined ? {} : { seenDomains: enriched.seenDomains }),
+    };
+    const authHeaders = auth?.headers ?? '';
     switch (verdict.action) {
       case 'reject':
       case 'defer': {
@@ -125,7 +176,7 @@ export function createIntake(deps: IntakeDependencies) {
         throw new SmtpReplyError(reply.code, reply.enhanced, reply.message);
       }
       case 'quarantine': {
-        const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
+        const meta = buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: true, authHeaders });
         await deps.hold(incoming, meta);
         try {
           await deps.record({ ...entry, status: 'quarantined' });
@@ -139,10 +190,10 @@ export function createIntake(deps: IntakeDependencies) {
       }
       case 'deliver':
       case 'tag': {
-        const meta = buildMeta(deps.hostname, incoming, envelope, verdict);
+        const meta = buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: true, authHeaders });
         const stripping = verdict.strip !== undefined && verdict.strip.length > 0;
         // The original first (a copy), so a stripped delivery never exists without it.
-        if (stripping) await deps.keepOriginal(incoming, buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: false }));
+        if (stripping) await deps.keepOriginal(incoming, buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: false, authHeaders }));
         try {
           await deps.spool.commit(incoming, meta);
         } catch (error) {
@@ -165,7 +216,7 @@ export function createIntake(deps: IntakeDependencies) {
   };
 }
 
-function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelope, verdict: Verdict, options = { verdictHeaders: true }): SpoolMeta {
+function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelope, verdict: Verdict, options: { verdictHeaders: boolean; authHeaders: string }): SpoolMeta {
   const received = buildReceivedHeader({
     helo: envelope.client.helo,
     clientAddress: envelope.client.address,
@@ -183,7 +234,8 @@ function buildMeta(hostname: string, incoming: IncomingMessage, envelope: Envelo
     queueId: incoming.queueId,
     envelope,
     verdict,
-    headerPrefix: received + verdictHeaders,
+    // RFC 8601 §5: Authentication-Results goes above the fields it covers, under our Received.
+    headerPrefix: received + options.authHeaders + verdictHeaders,
     size: incoming.size,
     sha256: incoming.sha256,
   };
