@@ -18,16 +18,21 @@ const ALLOWED = {
   workers: ['core', 'analysis'], // thread entry points run services inside workers
   intel: ['core'],
   dns: ['core'],
+  auth: ['core', 'dns'],
+  state: ['core'],
+  spam: ['core'],
+  reputation: ['core', 'config', 'dns', 'intel', 'state'],
   analysis: ['core', 'intel'], // loads its worker by URL, never by import
   quarantine: ['core', 'delivery', 'spool'],
   delivery: ['core', 'config'],
   smtp: ['core', 'config', 'delivery', 'spool'],
   web: ['core', 'config', 'observability'],
-  app: ['core', 'config', 'observability', 'dns', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
+  app: ['core', 'config', 'observability', 'dns', 'auth', 'state', 'reputation', 'spam', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
   cli: ['core', 'config', 'observability', 'analysis', 'policy', 'app'],
 };
 
-const CONTRACTS = new Set(['delivery/ports.js', 'config/schema.js']);
+// Config sections are parts of the schema: the module that owns a section reads its type there.
+const CONTRACTS = new Set(['delivery/ports.js', 'config/schema.js', 'config/sections/auth.js', 'config/sections/reputation.js', 'config/sections/links.js', 'config/sections/spam.js']);
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {

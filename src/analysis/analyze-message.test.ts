@@ -25,6 +25,8 @@ test('plain text message: one artifact at path 1, headers, no findings', async (
     messageId: '<plain-text@sender.example>',
     subject: 'Plain text',
     from: '"Alice Sender" <alice@sender.example>',
+    fromAddress: 'alice@sender.example',
+    fromName: 'Alice Sender',
     to: 'bob@moat.example',
     date: 'Tue, 25 Nov 2025 10:00:00 +0000',
   });

@@ -23,9 +23,11 @@ import { createC2Engine } from './engines/c2/index.js';
 import { createFileTypeEngine } from './engines/file-type/index.js';
 import { matchUrls } from './engines/ioc/index.js';
 import { createLnkEngine } from './documents/index.js';
+import { inspectSpamContent } from './engines/spam/index.js';
 import { isHtml } from './documents/html/index.js';
-import { createOfficeEngine } from './documents/office/index.js';
+import { createOfficeEngine, isRelationshipsPart } from './documents/office/index.js';
 import { createFindingCollector } from './finding-collector.js';
+import type { LinkAnalyzer } from './links/index.js';
 import type { FindingCollector } from './finding-collector.js';
 import { createPipelineFinding } from './findings.js';
 import { DEFAULT_EXPANSION_LIMITS } from './limits.js';
@@ -53,6 +55,8 @@ export interface AnalyzeOptions {
   readonly engines?: readonly Engine[];
   /** Indicators the message's URLs are matched against (IOC_URL_MATCH); absent: URLs are only listed. */
   readonly indicators?: IndicatorStore;
+  /** The links and impersonation pass (links/), run once per message after the walk; absent: not run. */
+  readonly links?: LinkAnalyzer;
 }
 
 interface Walk {
@@ -100,6 +104,9 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
   const findings: Finding[] = [];
   try {
     const parsed = await parseMime(raw, limits, collector);
+    // Before the walk, which drops each leaf's content once it is done.
+    const spam = inspectSpamContent(raw, parsed.leaves);
+    findings.push(...spam.findings);
     const expansion = limits.expansion ?? DEFAULT_EXPANSION_LIMITS;
     const walk: Walk = {
       expansion,
@@ -130,7 +137,8 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
     const sightings = urls.sightings();
     findings.push(...urls.findings());
     if (options.indicators !== undefined) findings.push(...matchUrls(options.indicators, sightings));
-    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], urls: sightings.map((s) => s.url), elapsedMs: elapsed() };
+    if (options.links !== undefined) findings.push(...options.links.analyze({ headers: parsed.headers, urls: sightings, anchors: urls.anchors() }));
+    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], urls: sightings.map((s) => s.url), spamTokens: spam.tokens, elapsedMs: elapsed() };
   } catch (err) {
     // Not hostile input (that is handled above) but a bug or an exhausted resource: fail closed.
     const crash = createPipelineFinding('ANALYSIS_CRASH', `analysis failed: ${describeError(err)}`);
@@ -248,6 +256,7 @@ async function dissectBounded(walk: Walk, dissector: Dissector, subject: Dissect
   try {
     const result: DissectResult = await dissector.dissect(subject, { budget, passwords: walk.passwords });
     walk.findings.push(...result.findings);
+    if (result.urls !== undefined) walk.urls.addLinks(result.urls, subject.path);
     const bytes = result.members.reduce((sum, m) => sum + (m.content?.length ?? 0), 0);
     for (let n = budget.usedEntries - before.entries; n < result.members.length; n++) budget.chargeEntry();
     const unpaid = bytes - (budget.usedBytes - before.bytes);
@@ -298,6 +307,8 @@ function urlSourceKinds(node: Visit, content: Uint8Array, detected: DetectedType
   if (node.depth === 0 && node.declaredType === 'text/plain') kinds.push('text');
   const subject = { path: node.path, content, ...(detected === undefined ? {} : { detected }) };
   if (node.declaredType === 'text/html' || isHtml(subject)) kinds.push('html');
+  // OOXML `.rels` parts inside a package: their external targets (hyperlinks, remote templates) are links too.
+  if (node.depth > 0 && isRelationshipsPart(content)) kinds.push('relationships');
   return kinds;
 }
 

@@ -84,7 +84,9 @@ test('tar.gz: gzip member named from the outer name, tar inside, engines see con
   const readme = seen.find((s) => s.artifact.path === '2/1/1');
   assert.equal(readme?.depth, 2);
   assert.equal(readme?.rawName, 'docs/readme.txt');
-  assert.deepEqual(readme?.container, { path: '2/1', memberNames: ['docs/readme.txt', 'docs'], detectedType: 'application/x-tar', detectedExtension: 'tar' });
+  const tar = r.artifacts.find((a) => a.path === '2/1');
+  assert.deepEqual(readme?.container, { path: '2/1', memberNames: ['docs/readme.txt', 'docs'], sha256: tar?.sha256, detectedType: 'application/x-tar', detectedExtension: 'tar' });
+  assert.equal(readme?.via, 'tar');
   assert.equal(Buffer.from(readme?.content ?? []).toString(), 'hello');
   assert.equal(seen.find((s) => s.artifact.path === '2')?.depth, 0);
   // Directories are listed, not extracted: size 0, empty sha256, inode type.

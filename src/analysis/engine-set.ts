@@ -2,11 +2,14 @@
  * The engines one worker runs: the built-in ones plus those configured in
  * `EngineSettings`, built once per worker and per distinct settings (a
  * reload sends new settings and the next task builds the new set). The
- * indicator store built for the ioc engine also matches the message's URLs.
+ * indicator store built for the ioc engine also matches the message's URLs,
+ * and the links settings build the message-level links pass.
  */
 import { loadIntelSources } from '../intel/index.js';
 import type { IndicatorStore } from '../intel/index.js';
 import type { Engine } from './engine.js';
+import { createLinkAnalyzer } from './links/index.js';
+import type { LinkAnalyzer } from './links/index.js';
 import { BUILTIN_ENGINES } from './analyze-message.js';
 import type { AnalyzeOptions } from './analyze-message.js';
 import { createClamavEngine } from './engines/clamav/index.js';
@@ -18,6 +21,7 @@ import type { EngineSettings } from './limits.js';
 export interface EngineSet extends AnalyzeOptions {
   readonly engines: readonly Engine[];
   readonly indicators?: IndicatorStore;
+  readonly links?: LinkAnalyzer;
 }
 
 let cached: { key: string; set: Promise<EngineSet> } | undefined;
@@ -52,5 +56,9 @@ async function buildEngines(settings: EngineSettings): Promise<EngineSet> {
     engines.push(createYaraEngine(getWorkerRulesFromSnapshot(rules), { maxMatchesPerArtifact, maxScanBytes }));
   }
   if (settings.clamav !== undefined) engines.push(createClamavEngine(settings.clamav));
-  return indicators === undefined ? { engines } : { engines, indicators };
+  return {
+    engines,
+    ...(indicators === undefined ? {} : { indicators }),
+    ...(settings.links === undefined ? {} : { links: createLinkAnalyzer(settings.links) }),
+  };
 }

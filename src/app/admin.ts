@@ -12,6 +12,7 @@ import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from
 import {
   createMessageLog,
   createPolicyStore,
+  DEFAULT_ORGANIZATION_ID,
   createQuarantineIndex,
   createQueueStore,
   openSqliteStorage,
@@ -21,11 +22,16 @@ import {
 } from '../storage/index.js';
 import { dataPath } from './gateway.js';
 import { loadLatestPolicy } from './policy-service.js';
+import { openSpamFilter } from './spam-filter.js';
 
 export interface AdminServices {
   readonly messageLog: MessageLog;
   readonly queue: SqlQueueStore;
   readonly quarantine: Quarantine;
+  /** Releases a held message (all or some recipients); a release teaches the spam filter ham (spam.trainOnRelease). */
+  release(queueId: string, by: string, recipients?: readonly string[]): Promise<readonly string[]>;
+  /** Confirms a held message as junk: deleted, and it teaches the spam filter spam (spam.trainOnConfirm). */
+  confirm(queueId: string): Promise<void>;
   readonly spool: Spool;
   readonly policies: PolicyStore;
   close(): Promise<void>;
@@ -43,7 +49,28 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
   });
-  return { messageLog, queue, quarantine, spool, policies: createPolicyStore(storage.db), close: () => storage.close() };
+  const spam = await openSpamFilter(config, storage.db);
+  const tokensOf = async (queueId: string): Promise<readonly string[]> => (await quarantine.show(queueId))?.meta.spamTokens ?? [];
+  return {
+    messageLog,
+    queue,
+    quarantine,
+    spool,
+    policies: createPolicyStore(storage.db),
+    async release(queueId, by, recipients) {
+      const tokens = await tokensOf(queueId);
+      const released = await quarantine.release(queueId, by, recipients);
+      // Until tenants route messages, every message belongs to the default organization.
+      if (config.spam.trainOnRelease) await spam?.train(DEFAULT_ORGANIZATION_ID, tokens, 'ham');
+      return released;
+    },
+    async confirm(queueId) {
+      const tokens = await tokensOf(queueId);
+      await quarantine.delete(queueId);
+      if (config.spam.trainOnConfirm) await spam?.train(DEFAULT_ORGANIZATION_ID, tokens, 'spam');
+    },
+    close: () => storage.close(),
+  };
 }
 
 /** The policy a running gateway would apply: the newest stored revision, or (`stored: false`) the config's alone. */

@@ -23,6 +23,13 @@ export function engineSettings(config: MoatConfig, yaraRules?: YaraRuleSet): Eng
   const intel = intelSources(config);
   return {
     ...(hasIntelSources(intel) ? { intel } : {}),
+    links: {
+      protectedDomains: [...new Set([...config.domains.map((d) => d.name.toLowerCase()), ...config.links.protectedDomains])],
+      brands: config.links.brands,
+      vips: config.links.vips,
+      ...(config.links.shorteners === undefined ? {} : { shorteners: config.links.shorteners }),
+      ...(config.links.freemail === undefined ? {} : { freemail: config.links.freemail }),
+    },
     ...(yaraRules === undefined
       ? {}
       : { yara: { rules: yaraRules.snapshot(), maxMatchesPerArtifact: yara.maxMatchesPerArtifact, maxScanBytes: yara.maxScanBytes } }),

@@ -17,7 +17,7 @@ import { decide, isStricter, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, DEFAULT_ORGANIZATION_ID, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
@@ -26,6 +26,8 @@ import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
 import { startPolicyService } from './policy-service.js';
 import { addressOf } from './sender.js';
+import { messageDomains, startScreening } from './screening.js';
+import { openSpamFilter } from './spam-filter.js';
 
 const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>> = {
   accepted: 'accepted',
@@ -88,6 +90,17 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     await storage.close();
     throw error;
   });
+  const screening = await startScreening(config, logger).catch(async (error: unknown) => {
+    policy.stop();
+    await storage.close();
+    throw error;
+  });
+  const spamFilter = await openSpamFilter(config, storage.db).catch(async (error: unknown) => {
+    policy.stop();
+    await screening.close();
+    await storage.close();
+    throw error;
+  });
   const messageLog = createMessageLog(storage.db, nodeId);
   const queue = createQueueStore(storage.db, nodeId);
   const spool = await Spool.open(join(config.dataDir, 'spool'));
@@ -118,6 +131,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     delivery: config.delivery,
     maildirRoot: dataPath(config, config.delivery.maildir),
     hostname: config.node.hostname,
+    authservId: screening.authservId,
     logger: logger.child({ component: 'delivery' }),
     onOutcome: (outcome) => metrics.delivery.inc(outcome),
     ...(config.delivery.smartHost === undefined ? {} : { fallbackNextHop: config.delivery.smartHost }),
@@ -152,6 +166,16 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     dropHeld: (queueId) => quarantine.delete(queueId),
     record: (entry) => messageLog.recordMessage(entry),
     kickDelivery: () => runner.kick(),
+    ...(screening.authenticate === undefined ? {} : { authenticate: screening.authenticate }),
+    enrich: async ({ envelope, analysis: result }) => {
+      const domains = messageDomains(envelope.mailFrom, result.urls).slice(0, config.reputation.dnsbl.maxDomains);
+      // Until tenants route messages, every message belongs to the default organization.
+      const [listed, spam] = await Promise.all([
+        screening.reputation.checkDomains(domains),
+        spamFilter === undefined ? [] : spamFilter.classify(DEFAULT_ORGANIZATION_ID, result.spamTokens ?? []),
+      ]);
+      return { findings: [...listed, ...spam], seenDomains: domains };
+    },
     ...(indicators === undefined
       ? {}
       : {
@@ -187,6 +211,9 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       return check.ok ? { ok: true } : { ok: false, reason: check.reason };
     },
     policyOf: (address) => policy.current().resolve(address).version,
+    screenConnection: (ip) => screening.screenConnection(ip),
+    screenSender: (input) => screening.screenSender(input),
+    screenRecipient: (input) => screening.screenRecipient(input),
     intake,
   });
 
@@ -265,6 +292,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
         await smtp.close();
         await runner.stop();
         await analysis.close();
+        await screening.close();
         await http.close();
         await storage.close();
         logger.info('moat stopped');

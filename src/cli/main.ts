@@ -21,7 +21,7 @@ const USAGE = `usage: moat <command> [options]
   config print                   show the effective configuration, secrets redacted
   scan FILE.eml... [--rcpt A]    analyse messages offline with the gateway's pipeline and policy
   queue list|retry ID|delete ID  inspect and steer the delivery queue
-  quarantine list|show ID|release ID [--rcpt a,b]|delete ID
+  quarantine list|show ID|release ID [--rcpt a,b]|delete ID|confirm ID
   log search [filters] | log show ID
   policy check|import FILE | show [REV] | history | resolve ADDRESS
 

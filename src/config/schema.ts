@@ -5,6 +5,10 @@
  */
 import { z } from 'zod';
 import { ACTIONS } from '../core/index.js';
+import { authSectionSchema } from './sections/auth.js';
+import { reputationSchema, stateSchema } from './sections/reputation.js';
+import { linksSectionSchema } from './sections/links.js';
+import { spamSchema } from './sections/spam.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
@@ -145,6 +149,16 @@ export const configSchema = z.strictObject({
     /** Bearer token for the admin routes (`POST /api/v1/reload`); set it from `${env:...}`. Absent: those routes refuse everyone. */
     adminToken: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   }),
+  /** Sender authentication: SPF, DKIM, DMARC, ARC (src/auth). */
+  auth: authSectionSchema,
+  /** State shared by the nodes of an installation: rate limits, greylisting (src/state). */
+  state: stateSchema,
+  /** DNSBL/RHSBL, reverse DNS, greylisting, shared rate limits (src/reputation). */
+  reputation: reputationSchema,
+  /** What the links and impersonation pass protects: own domains, brands, people (src/analysis/links). */
+  links: linksSectionSchema,
+  /** The Bayes spam classifier and its per-organization training (src/spam). */
+  spam: spamSchema,
   /** The DNS client: sender authentication, DNSBL/RHSBL and reverse DNS. */
   dns: z.strictObject({
     /** `host` or `host:port`; empty: the system's resolvers. */

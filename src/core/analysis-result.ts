@@ -5,7 +5,16 @@ import type { Finding } from './finding.js';
 export interface MessageHeaders {
   readonly messageId?: string;
   readonly subject?: string;
+  /** The From header, RFC 2047 decoded, as written (display name and address). */
   readonly from?: string;
+  /** The first From mailbox's address, lower-cased domain as written (`ceo@bank.example`). */
+  readonly fromAddress?: string;
+  /** The first From mailbox's display name, RFC 2047 decoded; absent when it has none. Attacker text. */
+  readonly fromName?: string;
+  /** The first Reply-To mailbox's address; absent without a Reply-To. */
+  readonly replyTo?: string;
+  /** The first Reply-To mailbox's display name, RFC 2047 decoded; absent when it has none. Attacker text. */
+  readonly replyToName?: string;
   readonly to?: string;
   readonly date?: string;
 }
@@ -20,6 +29,11 @@ export interface AnalysisResult {
    * normalised, in order of first appearance, at most 1,000. Empty when nothing was analysed.
    */
   readonly urls: readonly string[];
+  /**
+   * Token hashes for the Bayes classifier (src/spam): distinct FNV-1a hashes (8 hex digits) of header and
+   * text tokens, headers first, at most 2,000. Absent when the message was not analysed.
+   */
+  readonly spamTokens?: readonly string[];
   /** Wall time spent, milliseconds. */
   readonly elapsedMs: number;
 }

@@ -36,6 +36,8 @@ export interface AttemptContext {
   readonly maildirRoot: string;
   readonly hostname: string;
   readonly logger: Logger;
+  /** Forged `Authentication-Results` claiming this id are removed from the message on delivery. */
+  readonly authservId?: string;
   readonly now: () => Date;
   readonly random: () => number;
   readonly signal: AbortSignal;
@@ -65,11 +67,12 @@ const NO_ROUTE = '550 5.4.4 no route to the recipient domain (not a configured d
  * their notice, then our header prefix, then the spooled bytes (Subject
  * tagged if asked).
  */
-function openMessage(spool: SpoolReader, meta: SpoolMeta): Readable {
+function openMessage(spool: SpoolReader, meta: SpoolMeta, authservId: string | undefined): Readable {
   const subjectPrefix = meta.verdict.action === 'tag' ? meta.verdict.subjectPrefix : undefined;
   const transform = createMessageTransform({
     headerPrefix: meta.headerPrefix,
     ...(subjectPrefix !== undefined ? { subjectPrefix } : {}),
+    ...(authservId !== undefined ? { removeAuthResultsFor: authservId } : {}),
   });
   let body: Readable;
   try {
@@ -115,7 +118,7 @@ async function deliverSmtp(ctx: AttemptContext, hop: NextHopConfig, meta: SpoolM
     heloName: ctx.hostname,
     mailFrom: meta.envelope.mailFrom,
     recipients,
-    message: () => openMessage(ctx.spool, meta),
+    message: () => openMessage(ctx.spool, meta, ctx.authservId),
     connectTimeoutMs: ctx.delivery.connectTimeoutSeconds * 1000,
     signal: ctx.signal,
     smtpUtf8: meta.envelope.smtpUtf8,
@@ -141,7 +144,7 @@ async function deliverLocal(ctx: AttemptContext, meta: SpoolMeta, recipients: st
       const path = await deliverToMaildir({
         root: ctx.maildirRoot,
         recipient,
-        message: openMessage(ctx.spool, meta),
+        message: openMessage(ctx.spool, meta, ctx.authservId),
         hostname: ctx.hostname,
       });
       outcomes.push({ recipient, result: 'delivered', reply: '250 2.0.0 delivered to maildir', target: `maildir:${path}` });

@@ -107,3 +107,64 @@ test('the body after the header block is byte-identical, including 8-bit bytes',
   const out = await run(original, { headerPrefix: '', subjectPrefix: '[S]' }, 1);
   assert.deepEqual(out, Buffer.concat([Buffer.from('Subject: [S] x\r\n\r\n'), body]));
 });
+
+test('Authentication-Results in our name are dropped; other fields stay byte-for-byte', async () => {
+  const original = Buffer.from(
+    'Authentication-Results: mx.moat.test; dkim=pass header.d=bank.test\r\n' +
+      'From: a@b\r\n' +
+      'Authentication-Results: mx.upstream.test;\r\n\tspf=pass smtp.mailfrom=a@b\r\n' +
+      'authentication-results :  (forged\r\n (nested) comment) "MX.Moat.Test."; dmarc=pass\r\n' +
+      'X-Authentication-Results: mx.moat.test; kept\r\n' +
+      'ARC-Authentication-Results: i=1; mx.moat.test; kept\r\n' +
+      'Authentication-Results: mx.moat.test.example; kept\r\n' +
+      'Subject: hi\xff\r\n\r\n' +
+      'Authentication-Results: mx.moat.test; in the body\r\n',
+    'latin1',
+  );
+  const expected = Buffer.from(
+    'From: a@b\r\n' +
+      'Authentication-Results: mx.upstream.test;\r\n\tspf=pass smtp.mailfrom=a@b\r\n' +
+      'X-Authentication-Results: mx.moat.test; kept\r\n' +
+      'ARC-Authentication-Results: i=1; mx.moat.test; kept\r\n' +
+      'Authentication-Results: mx.moat.test.example; kept\r\n' +
+      'Subject: hi\xff\r\n\r\n' +
+      'Authentication-Results: mx.moat.test; in the body\r\n',
+    'latin1',
+  );
+  for (const chunkSize of [1, 5, 64, 4096]) {
+    const out = await run(original, { headerPrefix: prefix, removeAuthResultsFor: 'mx.moat.test' }, chunkSize);
+    assert.deepEqual(out, Buffer.concat([Buffer.from(prefix), expected]), `chunk size ${chunkSize}`);
+  }
+});
+
+test('our own Authentication-Results in headerPrefix is never removed', async () => {
+  const ours = 'Authentication-Results: mx.moat.test;\r\n\tspf=pass smtp.mailfrom=a@b\r\n';
+  const out = await run('Authentication-Results: MX.MOAT.TEST; forged\r\nFrom: a@b\r\n\r\nbody', {
+    headerPrefix: ours,
+    removeAuthResultsFor: 'mx.moat.test',
+  });
+  assert.equal(out.toString(), `${ours}From: a@b\r\n\r\nbody`);
+});
+
+test('removal works together with the subject prefix, with bare LF, and in a headers-only message', async () => {
+  const both = await run('Authentication-Results: mx.moat.test; x\nSubject: hi\n\nbody\n', {
+    headerPrefix: '',
+    subjectPrefix: '[S]',
+    removeAuthResultsFor: 'mx.moat.test',
+  });
+  assert.equal(both.toString(), 'Subject: [S] hi\n\nbody\n');
+  const headersOnly = await run('From: a@b\r\nAuthentication-Results: mx.moat.test; x', { headerPrefix: '', removeAuthResultsFor: 'mx.moat.test' });
+  assert.equal(headersOnly.toString(), 'From: a@b\r\n');
+});
+
+test('without removeAuthResultsFor, Authentication-Results fields pass untouched', async () => {
+  const original = 'Authentication-Results: mx.moat.test; x\r\nFrom: a@b\r\n\r\nbody';
+  assert.equal((await run(original, { headerPrefix: '' })).toString(), original);
+  assert.equal((await run(original, { headerPrefix: '', removeAuthResultsFor: '' })).toString(), original);
+});
+
+test('a header block over the limit passes through unchanged, forged field included', async () => {
+  const original = `Authentication-Results: mx.moat.test; x\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\nbody`;
+  const out = await run(original, { headerPrefix: '', removeAuthResultsFor: 'mx.moat.test', maxHeaderBytes: 1000 }, 64);
+  assert.equal(out.toString(), original);
+});

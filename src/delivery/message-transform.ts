@@ -1,7 +1,9 @@
 /**
  * The stream that turns a spooled message into the message Moat delivers:
- * our header lines go in front, and on a `tag` verdict the top-level Subject
- * gets its prefix. Every other byte passes through untouched, so a DKIM
+ * our header lines go in front, on a `tag` verdict the top-level Subject
+ * gets its prefix, and Authentication-Results fields that claim our own
+ * authserv-id (forgeries, RFC 8601 §5) are dropped from the message's header
+ * block. Every other byte passes through untouched, so a DKIM
  * signature made upstream still verifies at the next hop (RFC 6376 §5.4: a
  * signer covers the headers it lists; headers added above it do not matter).
  */
@@ -15,6 +17,12 @@ export interface MessageTransformOptions {
   readonly headerPrefix: string;
   /** Added once to the start of the top-level Subject (or as a new Subject). */
   readonly subjectPrefix?: string;
+  /**
+   * Our authserv-id: top-level Authentication-Results fields of the message
+   * naming it (case-insensitively) are removed. Only the message's own header
+   * block is filtered, never `headerPrefix`, which carries our genuine one.
+   */
+  readonly removeAuthResultsFor?: string;
   /** Stop looking for the end of the header block after this many bytes. */
   readonly maxHeaderBytes?: number;
 }
@@ -33,8 +41,9 @@ export function createMessageTransform(opts: MessageTransformOptions): Transform
   const prefix = Buffer.from(opts.headerPrefix, 'latin1');
   const subjectPrefix = (opts.subjectPrefix ?? '').replace(/[\x00-\x1f\x7f]/g, '').trim();
   const maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const edit: HeaderEdit = { subjectPrefix, removeAuthResultsFor: normaliseAuthservId(opts.removeAuthResultsFor ?? '') };
   let started = false;
-  let passThrough = subjectPrefix === '';
+  let passThrough = subjectPrefix === '' && edit.removeAuthResultsFor === '';
   let held: Buffer[] = [];
   let heldBytes = 0;
 
@@ -60,7 +69,7 @@ export function createMessageTransform(opts: MessageTransformOptions): Transform
       if (end >= 0) {
         passThrough = true;
         held = [];
-        this.push(rewriteSubject(all.subarray(0, end), subjectPrefix, true));
+        this.push(rewriteHeaderBlock(all.subarray(0, end), edit, true));
         callback(null, all.subarray(end));
         return;
       }
@@ -80,7 +89,7 @@ export function createMessageTransform(opts: MessageTransformOptions): Transform
         // The message ended inside its header block: it is all header fields.
         const all = Buffer.concat(held, heldBytes);
         held = [];
-        callback(null, rewriteSubject(all, subjectPrefix, false));
+        callback(null, rewriteHeaderBlock(all, edit, false));
         return;
       }
       callback();
@@ -119,6 +128,48 @@ function splitFields(text: string): Field[] {
 }
 
 const SUBJECT_NAME = /^subject[ \t]*:/i;
+const AUTH_RESULTS_NAME = /^authentication-results[ \t]*:/i;
+
+interface HeaderEdit {
+  /** '' leaves Subject alone. */
+  readonly subjectPrefix: string;
+  /** Normalised authserv-id; '' removes nothing. */
+  readonly removeAuthResultsFor: string;
+}
+
+function normaliseAuthservId(id: string): string {
+  return id.trim().replace(/\.$/, '').toLowerCase();
+}
+
+/**
+ * The authserv-id of an Authentication-Results field (RFC 8601 §2.2: a token
+ * or quoted-string after optional CFWS), normalised; '' when there is none.
+ */
+function authservIdOfField(field: string): string {
+  const value = field.slice(field.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '');
+  let at = 0;
+  let depth = 0;
+  // Skip white space and (nested) comments.
+  for (; at < value.length; at++) {
+    const ch = value[at];
+    if (depth > 0) {
+      if (ch === '\\') at += 1;
+      else if (ch === '(') depth += 1;
+      else if (ch === ')') depth -= 1;
+    } else if (ch === '(') depth = 1;
+    else if (ch !== ' ' && ch !== '\t') break;
+  }
+  const rest = value.slice(at);
+  if (rest.startsWith('"')) {
+    const quoted = /^"((?:[^"\\]|\\.)*)"/.exec(rest);
+    return quoted === null ? '' : normaliseAuthservId((quoted[1] ?? '').replace(/\\(.)/g, '$1'));
+  }
+  return normaliseAuthservId(/^[^\s;()"]*/.exec(rest)?.[0] ?? '');
+}
+
+function isForgedAuthResults(field: string, authservId: string): boolean {
+  return authservId !== '' && AUTH_RESULTS_NAME.test(field) && authservIdOfField(field) === authservId;
+}
 
 function decodeValue(rawValue: string): string {
   const utf8 = Buffer.from(rawValue, 'latin1').toString('utf8');
@@ -162,11 +213,13 @@ function encodePrefix(text: string, forceEncoded: boolean): string {
 }
 
 /**
- * Rewrites every top-level Subject field of `block`. Every one, not just the
- * first: with duplicate Subject fields a reader may show either, and a
- * tagged message must look tagged whichever it shows.
+ * Rewrites the top-level header block: drops Authentication-Results fields in
+ * our name, and prefixes every Subject field. Every one, not just the first:
+ * with duplicate Subject fields a reader may show either, and a tagged
+ * message must look tagged whichever it shows.
  */
-function rewriteSubject(block: Buffer, subjectPrefix: string, terminated: boolean): Buffer {
+function rewriteHeaderBlock(block: Buffer, edit: HeaderEdit, terminated: boolean): Buffer {
+  const { subjectPrefix } = edit;
   const text = block.toString('latin1');
   const eol = detectEol(text);
   let fieldsText = text;
@@ -177,12 +230,14 @@ function rewriteSubject(block: Buffer, subjectPrefix: string, terminated: boolea
     terminator = emptyLine;
   }
   let found = false;
-  const out = splitFields(fieldsText).map((field) => {
-    if (!SUBJECT_NAME.test(field.raw)) return field.raw;
-    found = true;
-    return prefixedSubject(field.raw, subjectPrefix, eol);
-  });
-  if (!found) {
+  const out = splitFields(fieldsText)
+    .filter((field) => !isForgedAuthResults(field.raw, edit.removeAuthResultsFor))
+    .map((field) => {
+      if (subjectPrefix === '' || !SUBJECT_NAME.test(field.raw)) return field.raw;
+      found = true;
+      return prefixedSubject(field.raw, subjectPrefix, eol);
+    });
+  if (!found && subjectPrefix !== '') {
     const last = out.length > 0 ? (out[out.length - 1] ?? '') : '';
     if (last !== '' && !last.endsWith('\n')) out[out.length - 1] = `${last}${eol}`;
     out.push(`Subject: ${encodePrefix(subjectPrefix, false)}${eol}`);

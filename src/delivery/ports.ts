@@ -54,6 +54,8 @@ export interface SpoolMeta {
   /** Size in bytes and SHA-256 of the body file as received. */
   readonly size: number;
   readonly sha256: string;
+  /** The spam tokeniser's hashes, kept with held messages so a release or confirm can train on them. */
+  readonly spamTokens?: readonly string[];
 }
 
 export interface SpoolReader {

@@ -31,6 +31,8 @@ export interface DeliveryRunnerOptions {
   readonly maildirRoot: string;
   readonly hostname: string;
   readonly logger: Logger;
+  /** Our authserv-id: `Authentication-Results` fields claiming it in a message are forgeries and are removed on delivery. */
+  readonly authservId?: string;
   /** Called once per recipient attempt, for metrics; `target` is the route (`smtp:host:port`, `maildir`). */
   readonly onOutcome?: (outcome: AttemptOutcome, target: string) => void;
   readonly now?: () => Date;
@@ -98,6 +100,7 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
     maildirRoot: opts.maildirRoot,
     hostname: opts.hostname,
     logger: opts.logger,
+    ...(opts.authservId === undefined ? {} : { authservId: opts.authservId }),
     now,
     random: opts.random ?? Math.random,
     signal: abort.signal,

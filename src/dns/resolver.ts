@@ -6,6 +6,7 @@
  * never at the real network.
  */
 import { Resolver } from 'node:dns/promises';
+import { isIPv4, isIPv6 } from 'node:net';
 import { MoatError } from '../core/index.js';
 import { createTtlCache, type TtlCache } from './ttl-cache.js';
 
@@ -51,6 +52,25 @@ function dnsError(code: string, name: string, rrtype: string): Error {
   return Object.assign(new Error(`${rrtype} ${name}: ${code}`), { code, hostname: name });
 }
 
+/**
+ * `192.0.2.1` → `1.2.0.192.in-addr.arpa`, IPv6 → nibbles under `ip6.arpa`
+ * (RFC 1035 3.5, RFC 3596 2.5). Asked as a PTR query, not through c-ares'
+ * getHostByAddr, which reports SERVFAIL and timeouts as "not found".
+ */
+export function reverseName(address: string): string | undefined {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const text = mapped ?? address;
+  if (isIPv4(text)) return `${text.split('.').reverse().join('.')}.in-addr.arpa`;
+  if (!isIPv6(text)) return undefined;
+  const [head = '', tail = ''] = text.includes('::') ? text.split('::') : [text, ''];
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = groups(tail);
+  const full = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const nibbles = full.map((g) => g.padStart(4, '0')).join('');
+  return `${[...nibbles.toLowerCase()].reverse().join('.')}.ip6.arpa`;
+}
+
 export function createDnsResolver(options: DnsResolverOptions): DnsResolver {
   const resolver = new Resolver({ timeout: options.timeoutMs, tries: options.tries });
   if (options.servers.length > 0) {
@@ -68,7 +88,7 @@ export function createDnsResolver(options: DnsResolverOptions): DnsResolver {
 
   const ask = async (name: string, rrtype: string): Promise<Cached> => {
     try {
-      const records = rrtype === 'PTR' ? await resolver.reverse(name) : ((await resolver.resolve(name, rrtype)) as unknown[]);
+      const records = (await resolver.resolve(name, rrtype)) as unknown[];
       cache.set(`${rrtype} ${name}`, { ok: true, records }, options.cache.positiveTtlSeconds * 1000);
       return { ok: true, records };
     } catch (error) {
@@ -104,7 +124,11 @@ export function createDnsResolver(options: DnsResolverOptions): DnsResolver {
 
   return {
     resolve: lookup,
-    reverse: async (address) => (await lookup(address, 'PTR')) as string[],
+    reverse: async (address) => {
+      const name = reverseName(address);
+      if (name === undefined) throw dnsError('EBADNAME', address, 'PTR');
+      return (await lookup(name, 'PTR')) as string[];
+    },
     stats: () => ({ entries: cache.size(), hits, misses }),
   };
 }

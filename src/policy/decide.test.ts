@@ -89,6 +89,9 @@ describe('policy: scores, thresholds and forced actions', () => {
     const rejecting = policyFor({ criticalAction: 'reject', onEngineFailure: 'defer' });
     assert.equal(run([finding('VIRUS', 0, { severity: 'critical' })], rejecting).action, 'reject');
     assert.equal(run([finding('YARA_FAIL', 0, { engine: 'yara' })], rejecting).action, 'defer');
+    // Evidence named *_FAIL by an engine that did answer is not an engine failure.
+    assert.equal(run([finding('SPF_FAIL', 2, { engine: 'auth', severity: 'low' })]).action, 'deliver');
+    assert.equal(run([finding('AUTH_FAIL', 0, { engine: 'auth', severity: 'high' })]).action, 'quarantine');
     // An explicit per-symbol rule comes first (an accepted risk), and a fail-open engine is a stated choice.
     assert.equal(run([finding('YARA_FAIL', 0, { engine: 'yara' })], policyFor({ symbolActions: { YARA_FAIL: 'deliver' } })).action, 'deliver');
     assert.equal(run([finding('YARA_FAIL', 0, { engine: 'yara' })], policyFor({ engines: { yara: { onFailure: 'deliver' } } })).action, 'deliver');

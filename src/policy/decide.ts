@@ -34,9 +34,13 @@ export interface DecisionInput {
 
 type Forced = { action: Action; rule: string };
 
-/** An engine failure: the pipeline's `<ENGINE>_FAIL`, or an outage finding such as `AV_UNAVAILABLE`. */
-function isEngineFailure(symbol: string): boolean {
-  return symbol.endsWith('_FAIL') || symbol.endsWith('_UNAVAILABLE');
+/**
+ * An engine failure: `<ENGINE>_FAIL` from the engine itself (the pipeline names a thrown
+ * engine or dissector so), or an outage finding such as `AV_UNAVAILABLE`. Evidence that
+ * merely ends in FAIL (`SPF_FAIL` from engine `auth`) is not a failure of its engine.
+ */
+function isEngineFailure(finding: Finding): boolean {
+  return finding.symbol === `${finding.engine.toUpperCase().replace(/-/g, '_')}_FAIL` || finding.symbol.endsWith('_UNAVAILABLE');
 }
 
 /**
@@ -50,7 +54,7 @@ function forcedAction(finding: Finding, rules: EffectivePolicy, own: ReadonlyMap
   if (explicit !== undefined) return { action: explicit, rule: 'policy symbolActions' };
   if (finding.engine === POLICY_ENGINE) return own.get(finding.symbol);
   if (INCOMPLETE_ANALYSIS_SYMBOLS.has(finding.symbol)) return { action: settings.onIncompleteAnalysis, rule: 'analysis.onTimeout' };
-  if (isEngineFailure(finding.symbol)) {
+  if (isEngineFailure(finding)) {
     const perEngine = rules.engines[finding.engine]?.onFailure;
     return perEngine === undefined ? { action: rules.onEngineFailure, rule: 'policy onEngineFailure' } : { action: perEngine, rule: `policy engines.${finding.engine}.onFailure` };
   }

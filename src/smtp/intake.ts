@@ -176,7 +176,8 @@ export function createIntake(deps: IntakeDependencies) {
         throw new SmtpReplyError(reply.code, reply.enhanced, reply.message);
       }
       case 'quarantine': {
-        const meta = buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: true, authHeaders });
+        const tokens = analysis.spamTokens ?? [];
+        const meta = { ...buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: true, authHeaders }), ...(tokens.length === 0 ? {} : { spamTokens: tokens }) };
         await deps.hold(incoming, meta);
         try {
           await deps.record({ ...entry, status: 'quarantined' });

@@ -6,13 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import type { Envelope } from '../core/index.js';
+import type { Envelope, SmtpReply } from '../core/index.js';
 import { MoatError, SmtpReplyError } from '../core/index.js';
 import type { SmtpConfig } from '../config/schema.js';
 import { MoatSmtpServer } from './moat-smtp-server.js';
 import { createConcurrencyTracker, createRateLimiter } from './rate-limiter.js';
 import { envelopeFromSession } from './session-envelope.js';
-import type { IntakeResult } from './intake.js';
+import type { ConnectionFacts, IntakeResult } from './intake.js';
 
 export type RecipientCheck = { ok: true } | { ok: false; reason: 'domain' | 'recipient' | 'syntax' };
 
@@ -37,8 +37,22 @@ export interface SmtpListenerOptions {
    * its own policy gives; absent, every recipient shares one.
    */
   policyOf?(address: string): string;
-  intake(body: AsyncIterable<Uint8Array>, envelope: Envelope): Promise<IntakeResult>;
+  intake(body: AsyncIterable<Uint8Array>, envelope: Envelope, connection?: ConnectionFacts): Promise<IntakeResult>;
+  /** Connection-level reputation (DNSBL, reverse DNS); started at connect, awaited when first needed. Never rejects. */
+  screenConnection?(ip: string): Promise<ClientFacts>;
+  /** At MAIL FROM (shared rate limits): a reply refuses the sender. */
+  screenSender?(input: { ip: string; mailFrom: string }): Promise<SmtpReply | undefined>;
+  /** At an accepted RCPT TO (greylisting): a reply refuses the recipient. */
+  screenRecipient?(input: { ip: string; mailFrom: string; recipient: string; facts: ClientFacts }): Promise<SmtpReply | undefined>;
 }
+
+/** What the connection check learnt: findings for the message, and the verified reverse name. */
+export interface ClientFacts extends ConnectionFacts {
+  /** Forward-confirmed reverse DNS name, when there is one. */
+  readonly reverseName?: string;
+}
+
+const NO_FACTS: ClientFacts = { findings: [] };
 
 export interface SmtpListener {
   listen(): Promise<AddressInfo>;
@@ -61,6 +75,10 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const messageRate = createRateLimiter(limits.messageRatePerIp);
   const perIp = createConcurrencyTracker(limits.maxConnectionsPerIp);
   const counted = new Set<string>();
+  // Connection checks run while the client talks; the first stage that needs them waits.
+  const facts = new Map<string, Promise<ClientFacts>>();
+  const factsOf = (session: SMTPServerSession): Promise<ClientFacts> => facts.get(session.id) ?? Promise.resolve(NO_FACTS);
+  const refuse = (reply: SmtpReply): Error => toSmtpError(new SmtpReplyError(reply.code, reply.enhanced, reply.message));
 
   const server = new MoatSmtpServer({
     name: options.hostname,
@@ -79,8 +97,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     // An MX takes mail from anyone; AUTH belongs to the submission service.
     disabledCommands: ['AUTH'],
     authOptional: true,
-    // Reverse DNS arrives with the resolver of the sender-authentication issue;
-    // until then no lookup leaves the machine from the SMTP path.
+    // Reverse DNS is ours (checkConnection, forward-confirmed, through the gateway's
+    // resolver with its deadline and cache), never smtp-server's unbounded lookup.
     disableReverseLookup: true,
     logger: false,
 
@@ -98,22 +116,39 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       counted.add(session.id);
       observer.connection('accepted');
       observer.active(1);
+      if (options.screenConnection !== undefined) {
+        facts.set(
+          session.id,
+          options.screenConnection(ip).catch((error: unknown) => {
+            logger.warn({ err: error, sessionId: session.id }, 'connection check failed');
+            return NO_FACTS;
+          }),
+        );
+      }
       done();
     },
 
     onClose(session: SMTPServerSession) {
+      facts.delete(session.id);
       if (counted.delete(session.id)) {
         perIp.release(session.remoteAddress);
         observer.active(-1);
       }
     },
 
-    onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, done: Done) {
+    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, done: Done) {
       if (!messageRate.hit(session.remoteAddress).allowed) {
         logger.warn({ sessionId: session.id, clientIp: session.remoteAddress }, 'message rate exceeded');
         return done(toSmtpError(new SmtpReplyError(451, '4.7.1', 'Too many messages from your address, try again later')));
       }
-      done();
+      if (options.screenSender === undefined) return done();
+      options.screenSender({ ip: session.remoteAddress, mailFrom: address.address }).then(
+        (reply) => done(reply === undefined ? undefined : refuse(reply)),
+        (error: unknown) => {
+          logger.error({ err: error, sessionId: session.id }, 'sender check failed');
+          done(toSmtpError(new SmtpReplyError(451, '4.3.0', 'Local error in processing, try again later')));
+        },
+      );
     },
 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, done: Done) {
@@ -126,7 +161,19 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
           // policy, instead of one verdict being forced on recipients whose policies differ.
           return done(toSmtpError(new SmtpReplyError(452, '4.5.3', 'Recipient has a different policy; send it in a separate transaction')));
         }
-        return done();
+        const screenRecipient = options.screenRecipient;
+        if (screenRecipient === undefined) return done();
+        const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
+        factsOf(session)
+          .then((known) => screenRecipient({ ip: session.remoteAddress, mailFrom, recipient: address.address, facts: known }))
+          .then(
+            (reply) => done(reply === undefined ? undefined : refuse(reply)),
+            (error: unknown) => {
+              logger.error({ err: error, sessionId: session.id }, 'recipient check failed');
+              done(toSmtpError(new SmtpReplyError(451, '4.3.0', 'Local error in processing, try again later')));
+            },
+          );
+        return;
       }
       switch (check.reason) {
         case 'domain':
@@ -156,7 +203,12 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
         else done(err);
       };
 
-      options.intake(stream, envelope).then(
+      factsOf(session)
+        .then((known) => {
+          const withName = known.reverseName === undefined ? envelope : { ...envelope, client: { ...envelope.client, reverseName: known.reverseName } };
+          return options.intake(stream, withName, known);
+        })
+        .then(
         (result) => reply(250, null, `2.0.0 Ok: queued as ${result.queueId}`),
         (error: unknown) => {
           if (error instanceof SmtpReplyError) return reply(error.responseCode, toSmtpError(error));

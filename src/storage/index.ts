@@ -35,5 +35,7 @@ export type { QuarantineIndex, QuarantineEntry, QuarantineAdd, QuarantineListOpt
 export { createQuarantineIndex } from './quarantine-index.js';
 export type { PolicyRevision, PolicyStore } from './policy-store.js';
 export type { SeenDomains } from './seen-domains.js';
+export type { SqlBayesStore, BayesTables } from './bayes-store.js';
+export { createSqlBayesStore } from './bayes-store.js';
 export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';

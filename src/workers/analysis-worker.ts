@@ -20,7 +20,11 @@ export async function analyzeMessageFile(task: AnalysisTask): Promise<AnalysisRe
   // The engine set is the pipeline's options: the worker's engines and its indicator store (for URLs).
   const set = await engineSetFor(task.engines);
   const skip = task.skipEngines ?? [];
-  return analyzeMessage(raw, task.limits, skip.length === 0 ? set : { ...set, engines: set.engines.filter((engine) => !skip.includes(engine.name)) });
+  if (skip.length === 0) return analyzeMessage(raw, task.limits, set);
+  // The links pass is message-level, not an engine in the list: it goes with its findings' engines.
+  const { links, ...rest } = set;
+  const keepLinks = links !== undefined && !skip.includes('links') && !skip.includes('impersonation');
+  return analyzeMessage(raw, task.limits, { ...rest, engines: set.engines.filter((engine) => !skip.includes(engine.name)), ...(keepLinks ? { links } : {}) });
 }
 
 async function readBounded(path: string, maxBytes: number): Promise<Buffer> {

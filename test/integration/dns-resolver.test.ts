@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createDnsResolver, type DnsResolver } from '../../src/dns/index.js';
+import { createDnsResolver, reverseName, type DnsResolver } from '../../src/dns/index.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 
 describe('DNS resolver', () => {
@@ -71,6 +71,17 @@ describe('DNS resolver', () => {
   it('reads a TXT record too large for UDP over TCP', async () => {
     const [record] = (await dns.resolve('big.example.test', 'TXT')) as string[][];
     assert.equal(record?.join('').length, 6000);
+  });
+
+  it('asks PTR by name, so a failing reverse zone is a failure, not "no name"', async () => {
+    assert.equal(reverseName('192.0.2.25'), '25.2.0.192.in-addr.arpa');
+    assert.equal(reverseName('::ffff:192.0.2.25'), '25.2.0.192.in-addr.arpa');
+    assert.equal(reverseName('2001:db8::1'), `1.${'0.'.repeat(23)}8.b.d.0.1.0.0.2.ip6.arpa`);
+    assert.equal(reverseName('not an ip'), undefined);
+    server.servfail.add('26.2.0.192.in-addr.arpa');
+    await assert.rejects(dns.reverse('192.0.2.26'), { code: 'ESERVFAIL' });
+    await assert.rejects(dns.reverse('192.0.2.27'), { code: 'ENOTFOUND' });
+    await assert.rejects(dns.reverse('bogus'), { code: 'EBADNAME' });
   });
 
   it('refuses names that cannot be asked and types it does not serve', async () => {

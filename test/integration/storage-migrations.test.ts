@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { MoatError } from '../../src/core/index.js';
 import { migrateToLatest, openSqliteStorage } from '../../src/storage/index.js';
 
-const TABLES = ['artifacts', 'delivery_attempts', 'findings', 'message_recipients', 'message_urls', 'messages', 'organizations', 'policy_revisions', 'quarantine', 'queue', 'seen_domains'];
+const TABLES = ['artifacts', 'bayes_tokens', 'bayes_totals', 'delivery_attempts', 'findings', 'message_recipients', 'message_urls', 'messages', 'organizations', 'policy_revisions', 'quarantine', 'queue', 'seen_domains'];
 
 describe('storage migrations (SQLite)', () => {
   let dir = '';
@@ -30,7 +30,7 @@ describe('storage migrations (SQLite)', () => {
       const orgs = await storage.db.selectFrom('organizations').select(['id', 'name']).execute();
       assert.deepEqual(orgs, [{ id: 1, name: 'default' }]);
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(storage.db);
-      assert.deepEqual(applied.rows.map((r) => r.name), ['0001-initial', '0002-policy-revisions', '0003-message-urls', '0004-sender-auth']);
+      assert.deepEqual(applied.rows.map((r) => r.name), ['0001-initial', '0002-policy-revisions', '0003-message-urls', '0004-sender-auth', '0005-bayes-tokens']);
     } finally {
       await storage.close();
     }

@@ -48,6 +48,11 @@ export interface DissectResult {
   readonly members: readonly Member[];
   /** Structural findings about the container itself (use `artifact: subject.path`). */
   readonly findings: readonly Finding[];
+  /**
+   * Links the container holds that are not members (PDF `/URI` actions), as written. The pipeline
+   * normalises them into the message's URLs, attributed to this container, within the per-message URL cap.
+   */
+  readonly urls?: readonly string[];
 }
 
 export interface DissectContext {

@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { Splitter } from '@zone-eu/mailsplit';
 import type { MimeNode, SplitterChunk } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
+import { addressParser } from 'postal-mime';
 import type { MessageHeaders } from '../../core/index.js';
 import { escapeForDisplay } from '../../core/index.js';
 import type { AnalysisLimits } from '../limits.js';
@@ -54,6 +55,13 @@ const MAX_HEADER_BLOCK_BYTES = 128 * 1024;
 const FEED_BYTES = 64 * 1024;
 // Header facts go to the message log; a 100 kB folded Subject is not a fact worth keeping whole.
 const MAX_HEADER_VALUE_CHARS = 998;
+// Address headers parsed for From/Reply-To: a display name padded to push the address out of a 998-character
+// window must not hide it, and the parser is linear, so a folded header of up to 16 KiB is read whole.
+const MAX_ADDRESS_HEADER_CHARS = 16 * 1024;
+// An address is at most 254 octets (RFC 5321 4.5.3.1.3 path limit, less the brackets).
+const MAX_ADDRESS_CHARS = 254;
+// Display names shown in the UI and compared with the protected-person list; real ones are short.
+const MAX_DISPLAY_NAME_CHARS = 200;
 // Content types whose body is a whole message that we open as children (RFC 2046 5.2.1, RFC 6532 3.7).
 const EMBEDDED_MESSAGE_TYPES: ReadonlySet<string> = new Set(['message/rfc822', 'message/global']);
 // A boundary is at most 70 characters (RFC 2046 5.1.1); mailsplit accepts up to 998 of
@@ -343,7 +351,27 @@ function readHeaders(root: MimeNode): MessageHeaders {
   if (from !== undefined) facts.from = from;
   if (to !== undefined) facts.to = to;
   if (date !== undefined) facts.date = date;
+  const sender = firstMailbox(headers.getFirst('from'));
+  if (sender?.address !== undefined) facts.fromAddress = sender.address;
+  if (sender?.name !== undefined) facts.fromName = sender.name;
+  const replyTo = firstMailbox(headers.getFirst('reply-to'));
+  if (replyTo?.address !== undefined) facts.replyTo = replyTo.address;
+  if (replyTo?.name !== undefined) facts.replyToName = replyTo.name;
   return facts;
+}
+
+/**
+ * The first mailbox of an address header (groups flattened), via postal-mime's address parser, which is
+ * linear in its input and decodes RFC 2047 words in display names. The raw value is cut to
+ * MAX_ADDRESS_HEADER_CHARS first: the parser builds tokens for the whole string.
+ */
+function firstMailbox(raw: string): { address?: string; name?: string } | undefined {
+  if (raw === '') return undefined;
+  const mailbox = addressParser(raw.slice(0, MAX_ADDRESS_HEADER_CHARS), { flatten: true })[0];
+  if (mailbox === undefined || mailbox.group !== undefined) return undefined;
+  const address = mailbox.address.trim().slice(0, MAX_ADDRESS_CHARS);
+  const name = mailbox.name.replace(/\s+/gu, ' ').trim().slice(0, MAX_DISPLAY_NAME_CHARS);
+  return { ...(address.includes('@') ? { address } : {}), ...(name === '' ? {} : { name }) };
 }
 
 function join(prefix: string, segment: string): string {

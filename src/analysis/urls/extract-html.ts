@@ -5,7 +5,8 @@
  * Attribute values arrive entity-decoded (`&#x68;ttp`, `&amp;`).
  */
 import { tokenizeHtml } from '../documents/html/index.js';
-import { toAbsoluteUrl } from './normalise.js';
+import type { ParsedLink } from './normalise.js';
+import { toAbsoluteUrl, toLink } from './normalise.js';
 
 // Attributes a browser follows or fetches (WHATWG HTML; `background` on body/table/td is still honoured by mail clients).
 const URL_ATTRIBUTES = ['href', 'src', 'action', 'formaction', 'data', 'poster', 'xlink:href', 'background'] as const;
@@ -25,7 +26,7 @@ const REFRESH = /^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)$/isu;
  * a mail has no address of its own to resolve them against. At most
  * `maxCandidates` distinct link values are kept; returns false when more were dropped.
  */
-export function extractHtmlUrls(html: string, onUrl: (url: string) => void, maxCandidates: number): boolean {
+export function extractHtmlUrls(html: string, onUrl: (link: ParsedLink) => void, maxCandidates: number): boolean {
   // Browsers resolve every link against the first <base href>, wherever it sits, so links wait for the end of the scan.
   const mayHaveBase = /<base[\s/>]/iu.test(html);
   let base: URL | undefined;
@@ -58,10 +59,15 @@ export function extractHtmlUrls(html: string, onUrl: (url: string) => void, maxC
     for (const attr of URL_ATTRIBUTES) keep(tag.attrs.get(attr));
   });
   for (const raw of candidates) {
-    const url = toAbsoluteUrl(raw, base ?? (/^[\\/]{2}/u.test(raw) ? PROTOCOL_RELATIVE_BASE : undefined));
-    if (url !== undefined) onUrl(url);
+    const link = toLink(raw, baseFor(raw, base));
+    if (link !== undefined) onUrl(link);
   }
   return complete;
+}
+
+/** What a link value is resolved against: the document's base, or https for a protocol-relative `//host/path`. */
+export function baseFor(raw: string, base: URL | undefined): URL | undefined {
+  return base ?? (/^[\\/]{2}/u.test(raw) ? PROTOCOL_RELATIVE_BASE : undefined);
 }
 
 /** The URL of a meta refresh `content` value, quotes removed; undefined when there is none. */

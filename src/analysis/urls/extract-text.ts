@@ -5,7 +5,8 @@
  * unbalanced closing brackets ("see (https://x.example/a)." links to
  * `https://x.example/a`).
  */
-import { MAX_URL_CHARS, toAbsoluteUrl } from './normalise.js';
+import type { ParsedLink } from './normalise.js';
+import { MAX_URL_CHARS, toLink } from './normalise.js';
 
 // Not after a letter, digit or URL punctuation, so `hxxp://` and `awww.` are not links. The body stops at white
 // space, controls and the characters RFC 3986 Appendix C names as URL delimiters in text (<, >, ", `).
@@ -22,13 +23,13 @@ const OPENING = new Map([
 ]);
 
 /** Hands each URL in `text` to `onUrl`, in order; stops when `onUrl` returns false. */
-export function extractTextUrls(text: string, onUrl: (url: string) => boolean): void {
+export function extractTextUrls(text: string, onUrl: (link: ParsedLink) => boolean): void {
   CANDIDATE.lastIndex = 0;
   for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
     const candidate = trimTrailing(match[0]);
     const absolute = /^www\./iu.test(candidate) ? `http://${candidate}` : candidate;
-    const url = toAbsoluteUrl(absolute);
-    if (url !== undefined && !onUrl(url)) return;
+    const link = toLink(absolute);
+    if (link !== undefined && !onUrl(link)) return;
   }
 }
 

@@ -4,12 +4,19 @@
  * order they first appear, each with the part it was first seen in.
  */
 import type { Finding } from '../../core/index.js';
-import { extractHtmlUrls } from './extract-html.js';
+import { externalRelationshipTargets } from '../documents/office/index.js';
+import { extractHtmlAnchors } from './extract-anchors.js';
+import { baseFor, extractHtmlUrls } from './extract-html.js';
 import { extractTextUrls } from './extract-text.js';
 import { createUrlFinding } from './findings.js';
+import type { ParsedLink } from './normalise.js';
+import { toAbsoluteUrl, toLink } from './normalise.js';
 
-/** How the content is read: running text (text/plain) or markup (HTML, SVG). */
-export type UrlSourceKind = 'text' | 'html';
+/**
+ * How the content is read: running text (text/plain), markup (HTML, SVG), or an OOXML relationships
+ * part (`*.rels`: the targets of its external relationships).
+ */
+export type UrlSourceKind = 'text' | 'html' | 'relationships';
 
 // Distinct URLs kept per message. Newsletters carry tens to a few hundred links; a thousand is generated
 // junk or padding. It is also the number the ioc engine matches (MAX_URLS_MATCHED), and 1,000 URLs of at
@@ -22,6 +29,9 @@ export const MAX_SCAN_CHARS = 4 * 1024 * 1024;
 // Distinct link values held while an HTML document waits for its <base href>: relative links and duplicates
 // that normalise to one URL must not crowd out the rest.
 const CANDIDATES_PER_URL = 4;
+// Anchors kept per message for LINK_TEXT_MISMATCH: only those whose text could name a site (it holds a dot),
+// as many as URLs. Each is a URL plus at most 256 characters of text.
+export const MAX_ANCHORS_PER_MESSAGE = 1000;
 
 export interface UrlExtractionOptions {
   readonly maxUrls?: number;
@@ -42,6 +52,16 @@ export interface UrlSighting {
   readonly url: string;
   /** Path of the artifact (part or member) it was first seen in. */
   readonly artifact: string;
+  /** Userinfo a sighting of it carried (`www.bank.example` in `https://www.bank.example@evil.example/`). */
+  readonly userinfo?: string;
+}
+
+/** An HTML anchor whose visible text could name a site: the normalised href and that text. */
+export interface AnchorSighting {
+  readonly url: string;
+  /** Visible text, entity-decoded, white space collapsed, at most 256 characters. Raw: escape before display. */
+  readonly text: string;
+  readonly artifact: string;
 }
 
 /** Extracts the URLs of one piece of content (see README.md). Never throws on content. */
@@ -56,8 +76,12 @@ export function extractUrls(content: Uint8Array | string, kind: UrlSourceKind, o
 export interface UrlCollector {
   /** Scans one artifact's content. Never throws on content; a limit is recorded, not raised. */
   scan(content: Uint8Array | string, kind: UrlSourceKind, path: string): void;
+  /** Adds links a dissector found (PDF `/URI` actions), as written; non-http(s)/ftp ones are dropped. */
+  addLinks(raws: readonly string[], path: string): void;
   /** Distinct URLs in order of first appearance, with the part each was first seen in. */
   sightings(): readonly UrlSighting[];
+  /** HTML anchors whose text could name a site, in document order, at most MAX_ANCHORS_PER_MESSAGE. */
+  anchors(): readonly AnchorSighting[];
   /** URL_LIMIT when a limit was hit (one per message), else nothing. */
   findings(): Finding[];
   /** What limit was hit, undefined when none. */
@@ -68,7 +92,8 @@ export interface UrlCollector {
 export function createUrlCollector(options: UrlExtractionOptions = {}): UrlCollector {
   const maxUrls = options.maxUrls ?? MAX_URLS_PER_MESSAGE;
   const maxChars = options.maxScanChars ?? MAX_SCAN_CHARS;
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { artifact: string; userinfo?: string }>();
+  const anchors: AnchorSighting[] = [];
   const reasons = new Set<string>();
   let firstLimitedPath: string | undefined;
   let full = false;
@@ -77,31 +102,62 @@ export function createUrlCollector(options: UrlExtractionOptions = {}): UrlColle
     // The reasons are fixed texts (one per limit), so the set stays at three.
     reasons.add(reason);
   };
-  const add = (url: string, path: string): boolean => {
-    if (seen.has(url)) return true;
+  const add = ({ url, userinfo }: ParsedLink, path: string): boolean => {
+    const known = seen.get(url);
+    if (known !== undefined) {
+      if (known.userinfo === undefined && userinfo !== undefined) known.userinfo = userinfo;
+      return true;
+    }
     if (seen.size >= maxUrls) {
       if (!full) limit(`more than ${maxUrls} distinct URLs, the rest were not recorded`, path);
       full = true;
       return false;
     }
-    seen.set(url, path);
+    seen.set(url, userinfo === undefined ? { artifact: path } : { artifact: path, userinfo });
     return true;
+  };
+  const addLinks = (raws: readonly string[], path: string): void => {
+    for (const raw of raws) {
+      if (full) return;
+      const link = toLink(raw.trim());
+      if (link !== undefined) add(link, path);
+    }
+  };
+  const scanAnchors = (text: string, path: string): void => {
+    const raw: { href: string; text: string }[] = [];
+    const base = extractHtmlAnchors(text, (anchor) => {
+      if (anchor.text.includes('.')) raw.push(anchor);
+      return raw.length < maxUrls;
+    });
+    const baseUrl = base === undefined ? undefined : toAbsoluteUrl(base);
+    for (const anchor of raw) {
+      if (anchors.length >= MAX_ANCHORS_PER_MESSAGE) return;
+      const url = toAbsoluteUrl(anchor.href, baseFor(anchor.href, baseUrl === undefined ? undefined : new URL(baseUrl)));
+      if (url !== undefined) anchors.push({ url, text: anchor.text, artifact: path });
+    }
   };
   return {
     scan(content, kind, path) {
       if (full) return;
       const { text, cut } = decodeBounded(content, maxChars);
-      if (cut) limit(`only the first ${maxChars} characters of a ${kind === 'html' ? 'HTML' : 'text'} part were searched for URLs`, path);
+      if (cut) limit(`only the first ${maxChars} characters of a ${KIND_NAMES[kind]} part were searched for URLs`, path);
       if (kind === 'text') {
-        extractTextUrls(text, (url) => add(url, path));
+        extractTextUrls(text, (link) => add(link, path));
         return;
       }
-      const complete = extractHtmlUrls(text, (url) => {
-        add(url, path);
+      if (kind === 'relationships') {
+        addLinks(externalRelationshipTargets(text, maxUrls), path);
+        return;
+      }
+      const complete = extractHtmlUrls(text, (link) => {
+        add(link, path);
       }, maxUrls * CANDIDATES_PER_URL);
       if (!complete) limit(`more than ${maxUrls * CANDIDATES_PER_URL} distinct link values in one HTML part, the rest were not read`, path);
+      scanAnchors(text, path);
     },
-    sightings: () => [...seen].map(([url, artifact]) => ({ url, artifact })),
+    addLinks,
+    sightings: () => [...seen].map(([url, s]) => (s.userinfo === undefined ? { url, artifact: s.artifact } : { url, artifact: s.artifact, userinfo: s.userinfo })),
+    anchors: () => anchors,
     findings() {
       if (reasons.size === 0) return [];
       return [createUrlFinding('URL_LIMIT', `URL extraction limited: ${[...reasons].join('; ')}`, firstLimitedPath ?? '')];
@@ -109,6 +165,8 @@ export function createUrlCollector(options: UrlExtractionOptions = {}): UrlColle
     limitReason: () => (reasons.size === 0 ? undefined : [...reasons].join('; ')),
   };
 }
+
+const KIND_NAMES: Readonly<Record<UrlSourceKind, string>> = { text: 'text', html: 'HTML', relationships: 'relationships' };
 
 /**
  * At most `maxChars` characters of the content. Markup with a UTF-16 byte order mark is read as UTF-16

@@ -2,7 +2,7 @@ import { openAdminServices } from '../../app/index.js';
 import { escapeForDisplay } from '../../core/index.js';
 import { print, stringOption, type Command } from '../context.js';
 
-/** `moat quarantine list|show ID|release ID [--rcpt a,b]|delete ID` */
+/** `moat quarantine list|show ID|release ID [--rcpt a,b]|delete ID|confirm ID` */
 export const quarantineCommand: Command = async (context) => {
   const [verb, queueId] = context.args;
   const { config } = await context.loadConfig();
@@ -34,7 +34,7 @@ export const quarantineCommand: Command = async (context) => {
         const rcpt = stringOption(context, 'rcpt');
         const recipients = rcpt === undefined ? undefined : rcpt.split(',').map((r) => r.trim()).filter((r) => r !== '');
         const by = context.io.env['USER'] ?? 'cli';
-        const released = await admin.quarantine.release(queueId, `cli:${by}`, recipients);
+        const released = await admin.release(queueId, `cli:${by}`, recipients);
         print(context.io, `released ${queueId} to ${released.join(', ')}`);
         return 0;
       }
@@ -44,10 +44,16 @@ export const quarantineCommand: Command = async (context) => {
         print(context.io, `deleted ${queueId}`);
         return 0;
       }
+      case 'confirm': {
+        if (queueId === undefined) break;
+        await admin.confirm(queueId);
+        print(context.io, `confirmed ${queueId} as junk: deleted, and learnt as spam`);
+        return 0;
+      }
       default:
         break;
     }
-    context.io.stderr.write('usage: moat quarantine list | show ID | release ID [--rcpt a@x,b@x] | delete ID\n');
+    context.io.stderr.write('usage: moat quarantine list | show ID | release ID [--rcpt a@x,b@x] | delete ID | confirm ID\n');
     return 64;
   } finally {
     await admin.close();

@@ -8,12 +8,14 @@ import { migration0001Initial } from './0001-initial.js';
 import { migration0002PolicyRevisions } from './0002-policy-revisions.js';
 import { migration0003MessageUrls } from './0003-message-urls.js';
 import { migration0004SenderAuth } from './0004-sender-auth.js';
+import { migration0005BayesTokens } from './0005-bayes-tokens.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
   '0002-policy-revisions': migration0002PolicyRevisions,
   '0003-message-urls': migration0003MessageUrls,
   '0004-sender-auth': migration0004SenderAuth,
+  '0005-bayes-tokens': migration0005BayesTokens,
 };
 
 /** A Kysely migration provider over the static list. */

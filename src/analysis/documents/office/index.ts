@@ -10,3 +10,4 @@ export type { NumberFormatAnalysis, NumberFormatVerdict } from './number-format.
 export { analyzeNumberFormat } from './number-format.js';
 export type { OfficeSymbol } from './tables.js';
 export { OFFICE_SYMBOLS } from './tables.js';
+export { externalRelationshipTargets, isRelationshipsPart } from './relationships.js';

@@ -19,6 +19,10 @@ const HEADER_WINDOW = 1024;
 const HEADER = Buffer.from('%PDF-', 'latin1');
 const MAX_NAME_CHARS = 1024;
 const MAX_EXAMPLES = 5;
+// /URI targets handed to URL extraction: the message keeps at most 1,000 URLs (urls/MAX_URLS_PER_MESSAGE)
+// and a URI is at most 2,048 characters worth matching, so more of either is never used.
+const MAX_URIS = 1000;
+const MAX_URI_CHARS = 2048;
 
 /** True when `content` carries a PDF header where readers look for one. */
 export function isPdf(content: Uint8Array): boolean {
@@ -84,7 +88,7 @@ export function scanPdf(content: Uint8Array, path: string, budget: ExpansionBudg
     const list = [...problems].slice(0, MAX_EXAMPLES).map((p) => escapeForDisplay(p, 100)).join('; ');
     findings.push(createPdfFinding('PDF_MALFORMED', `malformed structure: ${list}`, path));
   }
-  return { members, findings };
+  return facts.uriTargets.length === 0 ? { members, findings } : { members, findings, urls: facts.uriTargets };
 }
 
 /** Decodes every `/Type /ObjStm` stream and scans its objects; returns their values. */
@@ -125,12 +129,14 @@ function openObjectStreams(
 interface Facts {
   readonly fileSpecs: PdfDict[];
   readonly launchTargets: string[];
+  /** The /URI strings, as written (PDF 1.7 12.6.4.7: 7-bit ASCII), at most MAX_URIS. */
+  readonly uriTargets: string[];
   uris: number;
 }
 
 /** Walks every value once (iteratively) collecting file specifications, URIs and launch targets. */
 function walkValues(values: readonly PdfValue[], table: Map<number, PdfObject>): Facts {
-  const facts: Facts = { fileSpecs: [], launchTargets: [], uris: 0 };
+  const facts: Facts = { fileSpecs: [], launchTargets: [], uriTargets: [], uris: 0 };
   const stack: PdfValue[] = [...values];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -142,7 +148,11 @@ function walkValues(values: readonly PdfValue[], table: Map<number, PdfObject>):
     if (value.t !== 'dict') continue;
     const map = value.map;
     if (map.has('EF')) facts.fileSpecs.push(value);
-    if (asString(map.get('URI')) !== undefined) facts.uris++;
+    const uri = asString(map.get('URI'));
+    if (uri !== undefined) {
+      facts.uris++;
+      if (facts.uriTargets.length < MAX_URIS) facts.uriTargets.push(uri.slice(0, MAX_URI_CHARS));
+    }
     if (isName(map.get('S'), 'Launch') && facts.launchTargets.length < MAX_EXAMPLES) {
       const target = launchTarget(value, table);
       if (target !== undefined) facts.launchTargets.push(target);

@@ -1,0 +1,138 @@
+/**
+ * Builds the sender-side screening of a node — the DNS client, sender
+ * authentication, shared state and reputation — and adapts it to the hooks
+ * the SMTP listener and intake call. Nothing here decides: every stage
+ * returns findings or a reply that the configuration chose.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { MoatError, type Envelope, type SmtpReply } from '../core/index.js';
+import type { MoatConfig } from '../config/index.js';
+import { createDnsResolver, type DnsResolver } from '../dns/index.js';
+import { createSenderAuthenticator, type SenderAuthResult } from '../auth/index.js';
+import { createMemoryState, createRedisState, type SharedState } from '../state/index.js';
+import { createReputation, type Reputation } from '../reputation/index.js';
+import type { ClientFacts, SenderAuthOutcome } from '../smtp/index.js';
+
+export interface Screening {
+  readonly resolver: DnsResolver;
+  /** `Authentication-Results` id (forged ones are removed on delivery). */
+  readonly authservId: string;
+  readonly reputation: Reputation;
+  authenticate?(path: string, envelope: Envelope): Promise<SenderAuthOutcome>;
+  screenConnection(ip: string): Promise<ClientFacts>;
+  screenSender(input: { ip: string; mailFrom: string }): Promise<SmtpReply | undefined>;
+  screenRecipient(input: { ip: string; mailFrom: string; recipient: string; facts: ClientFacts }): Promise<SmtpReply | undefined>;
+  close(): Promise<void>;
+}
+
+function openState(config: MoatConfig, logger: Logger): SharedState {
+  if (config.state.backend === 'memory') return createMemoryState({ maxKeys: config.state.memory.maxKeys });
+  const { redis } = config.state;
+  return createRedisState({
+    url: redis.url,
+    ...(redis.password === undefined ? {} : { password: redis.password }),
+    keyPrefix: redis.keyPrefix,
+    commandTimeoutMs: redis.commandTimeoutMs,
+    connectTimeoutMs: redis.connectTimeoutMs,
+    reconnect: redis.reconnect,
+    onEvent: (event) => {
+      if (event.type === 'error') logger.warn({ detail: event.message }, 'redis error');
+      else if (event.type === 'ready') logger.info('redis ready');
+    },
+  });
+}
+
+/** The best DKIM result of all signatures, for the log (any pass is a pass). */
+function summariseDkim(result: SenderAuthResult): string {
+  if (result.dkim.length === 0) return 'none';
+  return result.dkim.some((d) => d.result === 'pass') ? 'pass' : (result.dkim[0]?.result ?? 'none');
+}
+
+export async function startScreening(config: MoatConfig, logger: Logger): Promise<Screening> {
+  const resolver = createDnsResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, tries: config.dns.tries, cache: config.dns.cache });
+  const authservId = config.auth.authservId === '' ? config.node.hostname : config.auth.authservId;
+  const seal = config.auth.arcSeal;
+  const privateKey =
+    seal === null
+      ? undefined
+      : await readFile(seal.privateKeyPath, 'utf8').catch((error: unknown) => {
+          throw new MoatError('AUTH_ARC_KEY_UNREADABLE', `auth.arcSeal.privateKeyPath: cannot read ${seal.privateKeyPath}`, { cause: error });
+        });
+  const authenticator = config.auth.enabled
+    ? createSenderAuthenticator({
+        resolver,
+        authservId,
+        timeoutMs: config.auth.timeoutMs,
+        maxMessageBytes: config.auth.maxMessageBytes,
+        maxHeaderBytes: config.auth.maxHeaderBytes,
+        maxSignatures: config.auth.maxSignatures,
+        minKeyBits: config.auth.minKeyBits,
+        spf: config.auth.spf,
+        trustedArcSealers: config.auth.trustedArcSealers,
+        ...(seal === null || privateKey === undefined ? {} : { arcSeal: { domain: seal.domain, selector: seal.selector, privateKey } }),
+      })
+    : undefined;
+
+  const state = openState(config, logger);
+  // A Redis that is down at start is logged, not fatal: the client reconnects, and
+  // greylisting and rate limits fail open or closed as configured meanwhile.
+  await state.ready().catch((error: unknown) => logger.warn({ err: error }, 'shared state not ready at start'));
+  const reputation = createReputation({ state, resolver, settings: config.reputation });
+  const log = logger.child({ component: 'reputation' });
+
+  const logStateFailure = (stage: string, outcome: string, error: MoatError | undefined): void => {
+    if (outcome.startsWith('state-failed')) log.warn({ stage, outcome, code: error?.code }, 'shared state unavailable');
+  };
+
+  return {
+    resolver,
+    authservId,
+    reputation,
+    ...(authenticator === undefined
+      ? {}
+      : {
+          async authenticate(path: string, envelope: Envelope): Promise<SenderAuthOutcome> {
+            const result = await authenticator.authenticate({ path, clientIp: envelope.client.address, helo: envelope.client.helo, mailFrom: envelope.mailFrom });
+            return {
+              findings: result.findings,
+              headers: (result.arcHeaders ?? '') + result.authResultsHeader,
+              summary: { spf: result.spf.result, dkim: summariseDkim(result), dmarc: result.dmarc.result, arc: result.arc.result },
+            };
+          },
+        }),
+    async screenConnection(ip) {
+      const checked = await reputation.checkConnection({ ip });
+      return { findings: checked.findings, ...(checked.reverseName === undefined ? {} : { reverseName: checked.reverseName }) };
+    },
+    async screenSender(input) {
+      const checked = await reputation.checkSender(input);
+      logStateFailure('mail', checked.outcome, checked.error);
+      return checked.reply;
+    },
+    async screenRecipient({ ip, mailFrom, recipient, facts }) {
+      const checked = await reputation.checkRecipient({ ip, mailFrom, recipient, reverseVerified: facts.reverseName !== undefined });
+      logStateFailure('rcpt', checked.outcome, checked.error);
+      return checked.reply;
+    },
+    close: () => state.close(),
+  };
+}
+
+/** Domains of a message for RHSBL and sightings: the sender's and its links' hosts (bounded by the caller). */
+export function messageDomains(mailFrom: string, urls: readonly string[]): string[] {
+  const domains = new Set<string>();
+  const at = mailFrom.lastIndexOf('@');
+  if (at > 0) domains.add(mailFrom.slice(at + 1).toLowerCase());
+  for (const url of urls) {
+    try {
+      const host = new URL(url).hostname.toLowerCase();
+      // IP literals are not domains: the IP indicators and DNSBLs cover them.
+      if (host !== '' && !/^[\d.]+$/.test(host) && !host.startsWith('[')) domains.add(host);
+    } catch {
+      // Extracted URLs are already normalised; a bad one is simply skipped.
+    }
+  }
+  return [...domains];
+}
+
