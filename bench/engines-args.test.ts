@@ -10,7 +10,7 @@ describe('parseEnginesArgs', () => {
     assert.equal(options.warmup, 200);
     assert.equal(options.sample, 2200, 'no message is sent twice');
     assert.equal(options.corpus, 'mixed');
-    assert.deepEqual(options.steps, ['off', 'all']);
+    assert.deepEqual(options.steps, ['off', 'all', 'sender']);
     assert.deepEqual(options.db, { md5Hashes: 1_000_000, sha256Hashes: 100_000, bodySignatures: 20_000, seed: 20261126 });
     assert.equal(options.timeoutSeconds, 420);
   });

@@ -9,7 +9,7 @@ import type { CorpusKind } from './attachment-corpus.js';
 import type { ClamavDbOptions } from './clamav-db.js';
 
 /** Cumulative: each step adds one engine to the one before; `all` is yara + intel + clamav. */
-export const ENGINE_STEPS = ['off', 'yara', 'intel', 'all'] as const;
+export const ENGINE_STEPS = ['off', 'yara', 'intel', 'all', 'sender'] as const;
 export type EngineStep = (typeof ENGINE_STEPS)[number];
 
 export interface EnginesBenchOptions {
@@ -34,7 +34,7 @@ export const ENGINES_USAGE = `usage: npm run bench:engines -- [options]
   --sample N        distinct messages (default warm-up + messages, at most 6046)
   --workers N       analysis.workers of the gateway (default 2)
   --corpus KIND     spamassassin, attachments or mixed (default mixed: 50/50)
-  --steps LIST      comma-separated from off,yara,intel,all (default off,all)
+  --steps LIST      comma-separated from off,yara,intel,all,sender (default off,all,sender)
   --db-md5 N        .hdb MD5 signatures (default 1000000)
   --db-sha256 N     .hsb SHA-256 signatures (default 100000)
   --db-body N       .ndb body signatures (default 20000)
@@ -62,7 +62,7 @@ export function parseEnginesArgs(argv: readonly string[]): EnginesBenchOptions {
       sample: { type: 'string' },
       workers: { type: 'string' },
       corpus: { type: 'string', default: 'mixed' },
-      steps: { type: 'string', default: 'off,all' },
+      steps: { type: 'string', default: 'off,all,sender' },
       'db-md5': { type: 'string' },
       'db-sha256': { type: 'string' },
       'db-body': { type: 'string' },

@@ -97,8 +97,11 @@ export async function startBenchClamd(options: BenchClamdOptions): Promise<Bench
       'User root',
       // No bytecode database is written; the default would look for one.
       'Bytecode no',
-      // The gateway sends every artifact, archive members included, so clamd's own
-      // unpacking repeats work; it stays on, as in a default install.
+      // clamd's own unpacking stays on, as in a default install: the gateway relies on it
+      // for members of zip, tar, gzip, bzip2, xz and OLE containers (analysis.clamav.members).
+      // Its clean-file cache is off: each step sends the same corpus, and a cache warmed by
+      // the step before would make the later steps look cheaper than real, unseen mail.
+      'DisableCache yes',
       '',
     ].join('\n'),
   );

@@ -15,7 +15,8 @@ const STEP_LABEL: Readonly<Record<EngineStep, string>> = {
   off: 'engines off',
   yara: '+ YARA',
   intel: '+ YARA + intel',
-  all: 'all on (+ ClamAV)',
+  all: 'malware engines (+ ClamAV)',
+  sender: '+ SPF/DKIM/DMARC, rDNS, Bayes',
 };
 
 function ratio(on: number, off: number): string {
@@ -57,6 +58,7 @@ export function formatEnginesReport(result: EnginesResult): string {
     lines.push('');
     for (const s of result.steps) {
       if (s.step === 'off') continue;
+      // The issue's target is about the malware engines (the `all` step); `sender` adds issue 5's.
       const verdict = s.step === 'all' ? (s.endToEndPerSecond / off.endToEndPerSecond >= TARGET_RATIO ? `  target ≥ ${TARGET_RATIO * 100} %: met` : `  target ≥ ${TARGET_RATIO * 100} %: MISSED`) : '';
       lines.push(
         `${STEP_LABEL[s.step]} / off: msg/s ${ratio(s.result.messagesPerSecond, off.result.messagesPerSecond)}, end to end ${ratio(s.endToEndPerSecond, off.endToEndPerSecond)}, p99 ×${(s.result.dataLatencyMs.p99 / off.result.dataLatencyMs.p99).toFixed(2)}${verdict}`,

@@ -23,13 +23,13 @@ describe('convertIocCsv', () => {
 describe('stepSettings', () => {
   const clamd = { host: '127.0.0.1', port: 3310 };
   it('adds one engine per step', () => {
-    assert.deepEqual(stepSettings('off', '/x.csv'), { analysis: { yara: { enabled: false }, clamav: { enabled: false } }, intel: { csv: [] } });
-    assert.deepEqual(stepSettings('yara', '/x.csv'), { analysis: { yara: { enabled: true }, clamav: { enabled: false } }, intel: { csv: [] } });
-    assert.deepEqual(stepSettings('intel', '/x.csv'), { analysis: { yara: { enabled: true }, clamav: { enabled: false } }, intel: { csv: ['/x.csv'] } });
-    assert.deepEqual(stepSettings('all', '/x.csv', clamd), {
-      analysis: { yara: { enabled: true }, clamav: { enabled: true, host: '127.0.0.1', port: 3310, maxStreamBytes: 32 * 1024 * 1024 } },
-      intel: { csv: ['/x.csv'] },
-    });
+    const senderSide = (on: boolean) => ({ auth: { enabled: on }, spam: { enabled: on }, reputation: { rdns: { enabled: on } } });
+    assert.deepEqual(stepSettings('off', '/x.csv'), { analysis: { yara: { enabled: false }, clamav: { enabled: false } }, intel: { csv: [] }, ...senderSide(false) });
+    assert.deepEqual(stepSettings('yara', '/x.csv'), { analysis: { yara: { enabled: true }, clamav: { enabled: false } }, intel: { csv: [] }, ...senderSide(false) });
+    assert.deepEqual(stepSettings('intel', '/x.csv'), { analysis: { yara: { enabled: true }, clamav: { enabled: false } }, intel: { csv: ['/x.csv'] }, ...senderSide(false) });
+    const clamav = { enabled: true, host: '127.0.0.1', port: 3310, maxStreamBytes: 32 * 1024 * 1024 };
+    assert.deepEqual(stepSettings('all', '/x.csv', clamd), { analysis: { yara: { enabled: true }, clamav }, intel: { csv: ['/x.csv'] }, ...senderSide(false) });
+    assert.deepEqual(stepSettings('sender', '/x.csv', clamd), { analysis: { yara: { enabled: true }, clamav }, intel: { csv: ['/x.csv'] }, ...senderSide(true) });
     assert.throws(() => stepSettings('all', '/x.csv'), /needs clamd/);
   });
 });

@@ -71,18 +71,27 @@ export function convertIocCsv(text: string): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Gateway settings of one step; each step is the one before plus one engine. */
+/**
+ * Gateway settings of one step; each step is the one before plus one engine:
+ * off, + YARA, + indicators, + ClamAV (`all`: the malware engines), + the
+ * sender side (`sender`: SPF/DKIM/DMARC/ARC, reverse DNS, Bayes spam).
+ * Links and impersonation checks run in every step (they have no switch).
+ */
 export function stepSettings(step: EngineStep, intelCsv: string, clamd?: { host: string; port: number }): Record<string, unknown> {
   const yara = step !== 'off';
-  const intel = step === 'intel' || step === 'all';
-  const clamav = step === 'all';
-  if (clamav && clamd === undefined) throw new Error('the all step needs clamd');
+  const intel = step === 'intel' || step === 'all' || step === 'sender';
+  const clamav = step === 'all' || step === 'sender';
+  const sender = step === 'sender';
+  if (clamav && clamd === undefined) throw new Error(`the ${step} step needs clamd`);
   return {
     analysis: {
       yara: { enabled: yara },
       clamav: clamav && clamd !== undefined ? { enabled: true, host: clamd.host, port: clamd.port, maxStreamBytes: CLAMD_STREAM_MAX_BYTES } : { enabled: false },
     },
     intel: { csv: intel ? [intelCsv] : [] },
+    auth: { enabled: sender },
+    spam: { enabled: sender },
+    reputation: { rdns: { enabled: sender } },
   };
 }
 
@@ -96,7 +105,7 @@ export async function runEnginesBench(options: EnginesBenchOptions, signal: Abor
     await writeFile(intelCsv, convertIocCsv(await readFile(join(repoRoot(), 'bench', 'fixtures', 'ioc-unc4841.csv'), 'utf8')));
 
     let clamdFigures: Omit<ClamdFigures, 'peakRssMb' | 'cpuCores'> | undefined;
-    if (options.steps.includes('all')) {
+    if (options.steps.includes('all') || options.steps.includes('sender')) {
       progress(`writing the ClamAV database: ${options.db.md5Hashes} MD5, ${options.db.sha256Hashes} SHA-256, ${options.db.bodySignatures} body signatures`);
       const dbDir = join(dir, 'clamav');
       await mkdir(dbDir);
@@ -135,7 +144,7 @@ export async function runEnginesBench(options: EnginesBenchOptions, signal: Abor
         signal,
         (line) => {
           // runBench says `measuring` just before the clock starts: clamd's CPU is read there.
-          if (line.startsWith('measuring') && step === 'all') clamdCpuBefore = clamd?.cpuSeconds();
+          if (line.startsWith('measuring') && (step === 'all' || step === 'sender')) clamdCpuBefore = clamd?.cpuSeconds();
           progress(`[${step}] ${line}`);
         },
         sample,

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { startDnsServer } from '../test/support/dns-server.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,7 +115,13 @@ export function killRunningGateways(): void {
 /** Writes a temp config, spawns the gateway, waits for the ready line and a healthy `/healthz`. */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'moat-bench-'));
-  const operatorConfig = mergeSettings(benchOperatorConfig(join(dir, 'data'), options.sinkPort, options.workers), options.overrides ?? {});
+  // Sender authentication and reputation ask DNS for every message: a local server
+  // answers (NXDOMAIN for the corpus' domains), so the run never leaves the machine.
+  const dns = await startDnsServer([], { unref: true });
+  const operatorConfig = mergeSettings(
+    mergeSettings(benchOperatorConfig(join(dir, 'data'), options.sinkPort, options.workers), { dns: { servers: [dns.address] } }),
+    options.overrides ?? {},
+  );
   const configPath = join(dir, 'moat.yaml');
   await writeFile(configPath, stringify(operatorConfig));
 
@@ -145,6 +152,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       }
     }
     running.delete(child);
+    await dns.stop();
     await rm(dir, { recursive: true, force: true });
   };
 
