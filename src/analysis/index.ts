@@ -14,3 +14,5 @@ export { clamavHealth } from './engines/clamav/index.js';
 export { createYaraRuleSet, YaraRulesError } from './engines/yara/index.js';
 export type { YaraRuleSet, YaraReloadResult } from './engines/yara/index.js';
 export { matchEnvelope } from './engines/ioc/index.js';
+export { createRegistrableDomain, isIpLiteral, LINK_FINDINGS, LINKS_ENGINE, MULTI_LABEL_SUFFIXES } from './links/index.js';
+export type { RegistrableDomain } from './links/index.js';

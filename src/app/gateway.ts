@@ -17,7 +17,7 @@ import { decide, isStricter, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, DEFAULT_ORGANIZATION_ID, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
@@ -28,6 +28,7 @@ import { startPolicyService } from './policy-service.js';
 import { addressOf } from './sender.js';
 import { messageDomains, startScreening } from './screening.js';
 import { openSpamFilter } from './spam-filter.js';
+import { createNewDomainCheck } from './new-domains.js';
 
 const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>> = {
   accepted: 'accepted',
@@ -102,6 +103,11 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     throw error;
   });
   const messageLog = createMessageLog(storage.db, nodeId);
+  const newDomains = createNewDomainCheck({
+    seen: createSeenDomains(storage.db),
+    windowDays: config.links.newDomainDays,
+    own: new Set([...config.domains.map((d) => d.name.toLowerCase()), ...config.links.protectedDomains]),
+  });
   const queue = createQueueStore(storage.db, nodeId);
   const spool = await Spool.open(join(config.dataDir, 'spool'));
   const quarantine = await createQuarantine({
@@ -168,13 +174,15 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     kickDelivery: () => runner.kick(),
     ...(screening.authenticate === undefined ? {} : { authenticate: screening.authenticate }),
     enrich: async ({ envelope, analysis: result }) => {
-      const domains = messageDomains(envelope.mailFrom, result.urls).slice(0, config.reputation.dnsbl.maxDomains);
+      const { sender, links } = messageDomains(envelope.mailFrom, result.urls);
+      const domains = [...(sender === undefined ? [] : [sender]), ...links].slice(0, config.reputation.dnsbl.maxDomains);
       // Until tenants route messages, every message belongs to the default organization.
-      const [listed, spam] = await Promise.all([
+      const [listed, spam, fresh] = await Promise.all([
         screening.reputation.checkDomains(domains),
         spamFilter === undefined ? [] : spamFilter.classify(DEFAULT_ORGANIZATION_ID, result.spamTokens ?? []),
+        newDomains.check(links),
       ]);
-      return { findings: [...listed, ...spam], seenDomains: domains };
+      return { findings: [...listed, ...spam, ...fresh], seenDomains: domains };
     },
     ...(indicators === undefined
       ? {}

@@ -13,6 +13,7 @@ import { createSenderAuthenticator, type SenderAuthResult } from '../auth/index.
 import { createMemoryState, createRedisState, type SharedState } from '../state/index.js';
 import { createReputation, type Reputation } from '../reputation/index.js';
 import type { ClientFacts, SenderAuthOutcome } from '../smtp/index.js';
+import { createRegistrableDomain, isIpLiteral, MULTI_LABEL_SUFFIXES } from '../analysis/index.js';
 
 export interface Screening {
   readonly resolver: DnsResolver;
@@ -119,20 +120,24 @@ export async function startScreening(config: MoatConfig, logger: Logger): Promis
   };
 }
 
-/** Domains of a message for RHSBL and sightings: the sender's and its links' hosts (bounded by the caller). */
-export function messageDomains(mailFrom: string, urls: readonly string[]): string[] {
-  const domains = new Set<string>();
+const registrable = createRegistrableDomain(MULTI_LABEL_SUFFIXES);
+
+/**
+ * Registrable domains of a message (`mail.bank.co.uk` → `bank.co.uk`): its
+ * sender's and its links', for RHSBL, sightings and newly-seen checks. IP
+ * literals are left out (the IP indicators and DNSBLs cover them).
+ */
+export function messageDomains(mailFrom: string, urls: readonly string[]): { sender?: string; links: string[] } {
   const at = mailFrom.lastIndexOf('@');
-  if (at > 0) domains.add(mailFrom.slice(at + 1).toLowerCase());
+  const sender = at > 0 ? registrable(mailFrom.slice(at + 1).toLowerCase()) : undefined;
+  const links = new Set<string>();
   for (const url of urls) {
     try {
-      const host = new URL(url).hostname.toLowerCase();
-      // IP literals are not domains: the IP indicators and DNSBLs cover them.
-      if (host !== '' && !/^[\d.]+$/.test(host) && !host.startsWith('[')) domains.add(host);
+      const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+      if (host !== '' && !isIpLiteral(host)) links.add(registrable(host));
     } catch {
       // Extracted URLs are already normalised; a bad one is simply skipped.
     }
   }
-  return [...domains];
+  return { ...(sender === undefined ? {} : { sender }), links: [...links] };
 }
-

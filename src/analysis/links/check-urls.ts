@@ -105,6 +105,7 @@ const LABELS: Readonly<Record<LinkSymbol, string>> = {
   LINK_USERINFO: 'link(s) with a user@host disguise',
   LINK_SHORTENER: 'link(s) through a shortener',
   LINK_LOOKALIKE: 'link(s) to a lookalike of a protected domain',
+  LINK_NEW_DOMAIN: 'link(s) to a site first seen lately',
 };
 
 function describe(symbol: LinkSymbol, h: Hit): string {

@@ -27,6 +27,9 @@ export const LINK_FINDINGS = {
   LINK_SHORTENER: { score: 1, severity: 'low' },
   // A host whose site imitates a protected domain (own domains, configured brands).
   LINK_LOOKALIKE: { score: 10, severity: 'high' },
+  // A link to a site this installation first saw in mail days ago at most (phishing sites are
+  // young); decided on the main thread from the domain sightings, once the installation has watched long enough.
+  LINK_NEW_DOMAIN: { score: 2, severity: 'low' },
 } as const satisfies FindingTable;
 
 export const IMPERSONATION_FINDINGS = {

@@ -29,6 +29,8 @@ export const linksSectionSchema = z.strictObject({
   shorteners: z.array(domain).max(10_000).optional(),
   /** Free-mail domains (REPLYTO_FREEMAIL); absent: the shipped list (src/analysis/links/tables.ts). */
   freemail: z.array(domain).max(10_000).optional(),
+  /** LINK_NEW_DOMAIN: a linked site first seen in this installation's mail within this many days; 0: off. */
+  newDomainDays: z.number().int().min(0).max(365),
 });
 
 export type LinksSection = z.infer<typeof linksSectionSchema>;
@@ -38,4 +40,5 @@ export const LINKS_DEFAULTS: LinksSection = {
   protectedDomains: [],
   brands: [],
   vips: [],
+  newDomainDays: 7,
 };
