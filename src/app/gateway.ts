@@ -145,6 +145,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   injector.onQueued(() => runner.kick());
 
   const decisionSettings = { onIncompleteAnalysis: config.analysis.onTimeout };
+  const servedDomains = new Set(config.domains.map((d) => d.name.toLowerCase()));
   const intake = createIntake({
     spool,
     hostname: config.node.hostname,
@@ -154,7 +155,10 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     analyze: (path, envelope) => analysis.analyze(path, { skipEngines: enginesOffForAll(policy.current(), envelope.rcptTo) }),
     decide: ({ findings, analysis: result, envelope, queueId }) => {
       const headerFrom = addressOf(result.headers.from);
-      const input = { findings, artifacts: result.artifacts, sender: { mailFrom: envelope.mailFrom, ...(headerFrom === undefined ? {} : { headerFrom }) }, queueId };
+      // Internal only when the From: domain is ours and DMARC vouches for it: a forged internal From stays external.
+      const fromDomain = headerFrom?.slice(headerFrom.lastIndexOf('@') + 1).toLowerCase();
+      const internal = fromDomain !== undefined && servedDomains.has(fromDomain) && findings.some((f) => f.symbol === 'DMARC_PASS');
+      const input = { findings, artifacts: result.artifacts, sender: { mailFrom: envelope.mailFrom, ...(headerFrom === undefined ? {} : { headerFrom }) }, external: !internal, queueId };
       // The listener keeps one policy per transaction; if a policy change landed between
       // RCPT and DATA, each policy still decides and the strictest verdict stands.
       const resolver = policy.current();

@@ -62,6 +62,8 @@ const fileExtension = z
 export const policyRulesSchema = z.strictObject({
   thresholds: z.strictObject({ tag: z.number(), quarantine: z.number(), reject: z.number() }).partial().optional(),
   subjectPrefix: z.string().max(64).optional(),
+  /** Put in front of the Subject of mail from outside (not an authenticated own domain) that is delivered; empty: no banner. */
+  externalSubjectPrefix: z.string().max(32).optional(),
   criticalAction: z.enum(['quarantine', 'reject']).optional(),
   onEngineFailure: action.optional(),
   symbolScores: z.record(symbolName, z.number()).optional(),
@@ -214,6 +216,8 @@ export const configSchema = z.strictObject({
   policy: z.strictObject({
     thresholds,
     subjectPrefix: z.string().optional(),
+    /** Subject banner for delivered mail from outside (see policyRulesSchema); empty: none. */
+    externalSubjectPrefix: z.string().max(32),
     /** Override the score a symbol contributes. */
     symbolScores: z.record(symbolName, z.number()),
     /** Action for any finding of severity `critical` (malware, exploit structures), whatever the score. */

@@ -34,6 +34,8 @@ export interface Verdict {
   readonly reply?: SmtpReply;
   /** Subject prefix to add when `action` is `tag` and one is configured. */
   readonly subjectPrefix?: string;
+  /** "External sender" Subject banner for a delivered or tagged message from outside. */
+  readonly externalPrefix?: string;
   /** Identifies the policy that decided (`r<revision>-<settings hash>`), for later explanation. */
   readonly policyVersion: string;
   /** Deliver/tag with these attachments replaced by `stripNotice` (policy stripAttachments). */

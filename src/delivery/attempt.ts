@@ -68,7 +68,8 @@ const NO_ROUTE = '550 5.4.4 no route to the recipient domain (not a configured d
  * tagged if asked).
  */
 function openMessage(spool: SpoolReader, meta: SpoolMeta, authservId: string | undefined): Readable {
-  const subjectPrefix = meta.verdict.action === 'tag' ? meta.verdict.subjectPrefix : undefined;
+  const prefixes = [meta.verdict.externalPrefix, meta.verdict.action === 'tag' ? meta.verdict.subjectPrefix : undefined].filter((p): p is string => p !== undefined && p !== '');
+  const subjectPrefix = prefixes.length === 0 ? undefined : prefixes.join(' ');
   const transform = createMessageTransform({
     headerPrefix: meta.headerPrefix,
     ...(subjectPrefix !== undefined ? { subjectPrefix } : {}),
@@ -108,7 +109,8 @@ const STRIP_NOTICE_BOUND = 8192;
 function messageSize(meta: SpoolMeta): number {
   // SIZE= is an upper bound: a stripped attachment's notice may be larger than the attachment.
   const notices = (meta.verdict.strip?.length ?? 0) * STRIP_NOTICE_BOUND;
-  return meta.size + Buffer.byteLength(meta.headerPrefix) + Buffer.byteLength(meta.verdict.subjectPrefix ?? '') + 2 + notices;
+  const prefixes = Buffer.byteLength(meta.verdict.subjectPrefix ?? '') + Buffer.byteLength(meta.verdict.externalPrefix ?? '') + 2;
+  return meta.size + Buffer.byteLength(meta.headerPrefix) + prefixes + 2 + notices;
 }
 
 async function deliverSmtp(ctx: AttemptContext, hop: NextHopConfig, meta: SpoolMeta, recipients: string[]): Promise<RecipientOutcome[]> {

@@ -104,6 +104,17 @@ describe('policy: scores, thresholds and forced actions', () => {
     assert.equal(run([finding('A', 1)]).subjectPrefix, undefined);
   });
 
+  it('puts the external-sender banner on delivered mail from outside only', () => {
+    const banner = policyFor({ externalSubjectPrefix: '[EXTERNAL]' });
+    const outside = decide({ findings: [], artifacts, sender: { mailFrom: 'a@partner.example' }, external: true, queueId: 'Q1' }, banner, settings);
+    assert.equal(outside.externalPrefix, '[EXTERNAL]');
+    const tagged = decide({ findings: [finding('A', 6)], artifacts, sender: { mailFrom: 'a@partner.example' }, external: true, queueId: 'Q1' }, banner, settings);
+    assert.deepEqual([tagged.action, tagged.externalPrefix, tagged.subjectPrefix], ['tag', '[EXTERNAL]', '[SUSPICIOUS]']);
+    assert.equal(decide({ findings: [], artifacts, sender: { mailFrom: 'ceo@example.test' }, external: false, queueId: 'Q1' }, banner, settings).externalPrefix, undefined);
+    assert.equal(decide({ findings: [finding('A', 20)], artifacts, sender: { mailFrom: 'a@partner.example' }, external: true, queueId: 'Q1' }, banner, settings).externalPrefix, undefined);
+    assert.equal(decide({ findings: [], artifacts, sender: { mailFrom: 'a@partner.example' }, external: true, queueId: 'Q1' }, policyFor(), settings).externalPrefix, undefined);
+  });
+
   it('orders verdicts by action, then score', () => {
     assert.ok(isStricter({ action: 'reject', score: 0 }, { action: 'quarantine', score: 90 }));
     assert.ok(isStricter({ action: 'tag', score: 9 }, { action: 'tag', score: 6 }));

@@ -28,6 +28,8 @@ export interface DecisionInput {
   /** The message's artifacts, for file-type rules and attachment stripping. */
   readonly artifacts: readonly Artifact[];
   readonly sender: Sender;
+  /** The message comes from outside: its From: is not an own domain with DMARC passing. */
+  readonly external?: boolean;
   /** Queue id, quoted in reject/defer replies so a sender can cite it. */
   readonly queueId: string;
 }
@@ -188,7 +190,10 @@ export function decide(input: DecisionInput, policy: ResolvedPolicy, settings: D
   }
   const reasons = [...evaluation.reasons, ...ruled.notes, `policy ${policy.version} (${policy.scopes.join(' > ')})`];
   const base = { action: evaluation.action, score: evaluation.score, reasons, policyVersion: policy.version };
-  const stripping = strip === undefined ? {} : { strip, stripNotice: rules.stripAttachments.notice };
+  const stripping = {
+    ...(strip === undefined ? {} : { strip, stripNotice: rules.stripAttachments.notice }),
+    ...(input.external === true && rules.externalSubjectPrefix !== '' ? { externalPrefix: rules.externalSubjectPrefix } : {}),
+  };
   switch (evaluation.action) {
     case 'reject':
       return { ...base, reply: { code: 550, enhanced: '5.7.1', message: `Message refused by content policy (queue id ${input.queueId})` } };

@@ -27,6 +27,8 @@ export interface EngineRule {
 export interface EffectivePolicy {
   readonly thresholds: Thresholds;
   readonly subjectPrefix?: string;
+  /** Subject banner for delivered mail from outside; '' for none. */
+  readonly externalSubjectPrefix: string;
   readonly criticalAction: 'quarantine' | 'reject';
   readonly onEngineFailure: Action;
   readonly symbolScores: Readonly<Record<string, number>>;
@@ -107,6 +109,7 @@ export function applyRules(base: EffectivePolicy, rules: PolicyRules): Effective
   return {
     thresholds: { ...base.thresholds, ...definedOnly(rules.thresholds) },
     ...(subjectPrefix === undefined ? {} : { subjectPrefix }),
+    externalSubjectPrefix: rules.externalSubjectPrefix ?? base.externalSubjectPrefix,
     criticalAction: rules.criticalAction ?? base.criticalAction,
     onEngineFailure: rules.onEngineFailure ?? base.onEngineFailure,
     symbolScores: { ...base.symbolScores, ...rules.symbolScores },
@@ -129,6 +132,7 @@ export function installationPolicy(config: PolicyConfig): EffectivePolicy {
   return {
     thresholds: config.thresholds,
     ...(config.subjectPrefix === undefined ? {} : { subjectPrefix: config.subjectPrefix }),
+    externalSubjectPrefix: config.externalSubjectPrefix,
     criticalAction: config.criticalAction,
     onEngineFailure: config.onEngineFailure,
     symbolScores: config.symbolScores,

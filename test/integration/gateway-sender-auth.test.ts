@@ -39,6 +39,7 @@ describe('sender authentication and reputation on the SMTP path', () => {
     sink = await startSink();
     moat = await startTestGateway({
       dns: { servers: [dns.address], timeoutMs: 500, tries: 1 },
+      policy: { externalSubjectPrefix: '[EXTERNAL]' },
       domains: [{ name: 'example.test', recipients: 'any', nextHop: { host: '127.0.0.1', port: sink.port, tls: 'none' } }],
     });
   });
@@ -61,6 +62,8 @@ describe('sender authentication and reputation on the SMTP path', () => {
     assert.match(ours[0] ?? '', /spf=pass/);
     assert.match(ours[0] ?? '', /dkim=pass/);
     assert.match(ours[0] ?? '', /dmarc=pass/);
+    // Authenticated, but not one of our domains: the external-sender banner.
+    assert.match(text, /^Subject: \[EXTERNAL\] invoice 42\r$/m);
 
     const admin = await openAdminServices(moat.config);
     try {

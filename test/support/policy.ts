@@ -7,6 +7,7 @@ import type { PolicyConfig } from '../../src/config/index.js';
 export const BASE_POLICY: PolicyConfig = {
   thresholds: { tag: 5, quarantine: 15, reject: 40 },
   subjectPrefix: '[SUSPICIOUS]',
+  externalSubjectPrefix: '',
   symbolScores: {},
   symbolActions: {},
   criticalAction: 'quarantine',
