@@ -46,7 +46,7 @@ describe('attachment stripping', () => {
     const admin = await openAdminServices(moat.config);
     try {
       const detail = await admin.messageLog.get(queueId);
-      assert.equal(detail?.action, 'deliver');
+      assert.ok(detail?.action === 'deliver' || detail?.action === 'tag', `delivered (stripped), not held: ${detail?.action ?? ''}`);
       assert.ok(detail?.reasons.some((r) => r.startsWith('attachment 2 (setup.exe) stripped (policy stripAttachments)')), detail?.reasons.join('\n'));
       const held = await admin.quarantine.list({ state: 'held' });
       assert.deepEqual(held.map((e) => e.queueId), [queueId]);
