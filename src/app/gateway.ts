@@ -8,11 +8,11 @@ import { access, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
-import { MoatError, type Verdict } from '../core/index.js';
+import { ConfigError, MoatError, type Verdict } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, isAcceptedRecipient } from '../config/index.js';
 import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
-import { hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
+import { buildNetworkSet, hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
 import { decide, isStricter, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
@@ -65,6 +65,14 @@ async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<
   const indicators = INDICATOR_TYPES.reduce((sum, type) => sum + store.count(type), 0);
   logger.info({ indicators, skipped: errors.length }, 'indicators loaded');
   return store;
+}
+
+/** A trust predicate over configured networks; undefined when the list is empty (the feature is off). */
+function trustedNetworks(networks: readonly string[], key: string): ((address: string) => boolean) | undefined {
+  if (networks.length === 0) return undefined;
+  const built = buildNetworkSet(networks);
+  if (built.invalid.length > 0) throw new ConfigError(built.invalid.map((entry) => `${key}: not an address or CIDR network: ${JSON.stringify(entry)}`), 'configuration');
+  return (address) => built.contains(address);
 }
 
 /** Engines that every recipient's policy switched off: those need not run at all. */
@@ -208,6 +216,8 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     },
   });
 
+  const trustProxy = trustedNetworks(config.smtp.proxyProtocol.trustedNetworks, 'smtp.proxyProtocol.trustedNetworks');
+  const trustXclient = trustedNetworks(config.smtp.xclient.trustedNetworks, 'smtp.xclient.trustedNetworks');
   const smtp = createSmtpListener({
     smtp: config.smtp,
     hostname: config.node.hostname,
@@ -224,6 +234,8 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     },
     policyOf: (address) => policy.current().resolve(address).version,
     screenConnection: (ip) => screening.screenConnection(ip),
+    ...(trustProxy === undefined ? {} : { trustProxy, proxyHeaderTimeoutSeconds: config.smtp.proxyProtocol.headerTimeoutSeconds }),
+    ...(trustXclient === undefined ? {} : { trustXclient }),
     screenSender: (input) => screening.screenSender(input),
     screenRecipient: (input) => screening.screenRecipient(input),
     intake,

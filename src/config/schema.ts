@@ -25,6 +25,9 @@ const hostname = z
 
 const action = z.enum(ACTIONS);
 
+/** `addr` or `addr/len`, IPv4 or IPv6; parsed exactly when the listener starts. */
+const network = z.string().regex(/^[0-9a-f.:]{2,45}(\/\d{1,3})?$/i, 'must be an IP address or CIDR network');
+
 const nextHop = z.strictObject({
   host: z.string().min(1),
   port: port.default(25),
@@ -126,6 +129,10 @@ export const configSchema = z.strictObject({
   smtp: z.strictObject({
     listen,
     banner: z.string().min(1),
+    /** Load balancers whose connections start with a PROXY protocol header (v1 or v2), as addresses or CIDR networks. */
+    proxyProtocol: z.strictObject({ trustedNetworks: z.array(network).max(1000), headerTimeoutSeconds: positiveInt.max(60) }),
+    /** MTAs that may hand on their client with XCLIENT (Postfix), as addresses or CIDR networks; advertised only to them. */
+    xclient: z.strictObject({ trustedNetworks: z.array(network).max(1000) }),
     tls: z.strictObject({
       /** PEM certificate chain file; absent: a self-signed one is generated into the data folder. */
       cert: z.string().optional(),

@@ -3,6 +3,7 @@
  * the filesystem. Each issue names the key, like schema issues do.
  */
 import { access, constants } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { formatKeyPath } from './paths.js';
 import type { KeyPath } from './paths.js';
 import { normalizeDomain, parseAddress } from './domains.js';
@@ -53,6 +54,22 @@ function checkDomains(config: MoatConfig, issues: string[]): void {
   });
 }
 
+/** `addr` or `addr/len` with len within the family's width. */
+function isNetwork(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.trim().split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function checkNetworks(list: readonly string[], path: KeyPath, issues: string[]): void {
+  list.forEach((entry, index) => {
+    if (!isNetwork(entry)) issues.push(`${formatKeyPath([...path, index])}: not an IP address or CIDR network (${JSON.stringify(entry)})`);
+  });
+}
+
 /** Relations between keys and readable files; returns one issue per problem (empty when fine). */
 export async function checkSemantics(config: MoatConfig): Promise<string[]> {
   const issues: string[] = [];
@@ -60,6 +77,8 @@ export async function checkSemantics(config: MoatConfig): Promise<string[]> {
   checkDomains(config, issues);
 
   if (config.policy.file !== undefined) await checkReadable(config.policy.file, ['policy', 'file'], issues);
+  checkNetworks(config.smtp.proxyProtocol.trustedNetworks, ['smtp', 'proxyProtocol', 'trustedNetworks'], issues);
+  checkNetworks(config.smtp.xclient.trustedNetworks, ['smtp', 'xclient', 'trustedNetworks'], issues);
 
   const { cert, key } = config.smtp.tls;
   if (cert !== undefined && key === undefined) issues.push('smtp.tls.key: required when smtp.tls.cert is set');

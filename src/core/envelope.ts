@@ -9,13 +9,23 @@ export interface TlsInfo {
   readonly cipher: string;
 }
 
-export interface ClientInfo {
-  /** Remote IP address as seen on the socket (later: as stated by a trusted proxy). */
+/** The trusted balancer or MTA a client's connection came through. */
+export interface ProxyInfo {
   readonly address: string;
   readonly port: number;
+  /** `proxy-protocol`: a PROXY header from a load balancer; `xclient`: Postfix XCLIENT from an MTA. */
+  readonly via: 'proxy-protocol' | 'xclient';
+}
+
+export interface ClientInfo {
+  /** The client's IP address: the socket's, or the one a trusted proxy stated (PROXY protocol, XCLIENT). */
+  readonly address: string;
+  readonly port: number;
+  /** Present when a trusted proxy handed the client on: the proxy's own address. */
+  readonly proxy?: ProxyInfo;
   /** Reverse DNS name, when resolved. */
   readonly reverseName?: string;
-  /** HELO/EHLO argument exactly as the client sent it. */
+  /** HELO/EHLO argument exactly as the client sent it (or as XCLIENT HELO stated it). */
   readonly helo: string;
   readonly tls?: TlsInfo;
 }

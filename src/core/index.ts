@@ -1,4 +1,4 @@
-export type { Envelope, ClientInfo, TlsInfo } from './envelope.js';
+export type { Envelope, ClientInfo, ProxyInfo, TlsInfo } from './envelope.js';
 export type { Finding, Severity } from './finding.js';
 export { SEVERITIES } from './finding.js';
 export type { Artifact } from './artifact.js';

@@ -8,6 +8,8 @@ export type { HashReputation, HashReputationSnapshot, HashVerdict } from './hash
 export { createHashReputation, parseHashList } from './hash-reputation.js';
 export type { Network } from './ip.js';
 export { formatNetwork, parseAddress, parseNetwork } from './ip.js';
+export type { NetworkSet } from './network-set.js';
+export { buildNetworkSet } from './network-set.js';
 export type { LoadOptions, PlainListOptions } from './loaders.js';
 export { CSV_COLUMNS, parseIndicatorCsv, parsePlainList, splitCsvLine } from './loaders.js';
 export type { Normalised } from './normalise.js';

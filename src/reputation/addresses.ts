@@ -4,7 +4,9 @@
  * the greylisting network (/24, /64), and the address ranges never looked up.
  */
 import { domainToASCII } from 'node:url';
-import { createCidrTrie, formatNetwork, parseAddress, parseNetwork, type CidrTrie, type Network } from '../intel/index.js';
+import { buildNetworkSet, formatNetwork, parseAddress, parseNetwork } from '../intel/index.js';
+
+export { buildNetworkSet };
 
 export interface ClientAddress {
   readonly family: 4 | 6;
@@ -43,18 +45,6 @@ export function dnsblQueryName(address: ClientAddress, zone: string): string {
 // Loopback, private, link-local, CGNAT, unspecified, ULA: asking a public list about them
 // is pointless and tells the list operator about the internal network.
 const NON_GLOBAL = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10'];
-
-/** A trie of networks (addresses or CIDR text); invalid entries are reported, not skipped silently. */
-export function buildNetworkSet(networks: readonly string[]): { readonly set: CidrTrie<true>; readonly invalid: readonly string[] } {
-  const set = createCidrTrie<true>();
-  const invalid: string[] = [];
-  for (const text of networks) {
-    const network: Network | undefined = parseNetwork(text.trim());
-    if (network === undefined) invalid.push(text);
-    else set.insert(network, true);
-  }
-  return { set, invalid };
-}
 
 const nonGlobal = buildNetworkSet(NON_GLOBAL).set;
 

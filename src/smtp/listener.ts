@@ -40,6 +40,12 @@ export interface SmtpListenerOptions {
   intake(body: AsyncIterable<Uint8Array>, envelope: Envelope, connection?: ConnectionFacts): Promise<IntakeResult>;
   /** Connection-level reputation (DNSBL, reverse DNS); started at connect, awaited when first needed. Never rejects. */
   screenConnection?(ip: string): Promise<ClientFacts>;
+  /** Peers whose connections start with a PROXY protocol header (trusted balancers). */
+  trustProxy?(address: string): boolean;
+  /** Peers that may use XCLIENT (trusted MTAs). */
+  trustXclient?(address: string): boolean;
+  /** How long a trusted balancer has to send its PROXY header, in seconds. */
+  proxyHeaderTimeoutSeconds?: number;
   /** At MAIL FROM (shared rate limits): a reply refuses the sender. */
   screenSender?(input: { ip: string; mailFrom: string }): Promise<SmtpReply | undefined>;
   /** At an accepted RCPT TO (greylisting): a reply refuses the recipient. */
@@ -74,10 +80,24 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const connectionRate = createRateLimiter(limits.connectionRatePerIp);
   const messageRate = createRateLimiter(limits.messageRatePerIp);
   const perIp = createConcurrencyTracker(limits.maxConnectionsPerIp);
-  const counted = new Set<string>();
+  // The address each counted session holds a per-IP slot for (XCLIENT changes the session's address later).
+  const counted = new Map<string, string>();
   // Connection checks run while the client talks; the first stage that needs them waits.
-  const facts = new Map<string, Promise<ClientFacts>>();
-  const factsOf = (session: SMTPServerSession): Promise<ClientFacts> => facts.get(session.id) ?? Promise.resolve(NO_FACTS);
+  // They are keyed by the address they were made for: after XCLIENT they are made again.
+  const facts = new Map<string, { ip: string; facts: Promise<ClientFacts> }>();
+  const screen = (session: SMTPServerSession): Promise<ClientFacts> => {
+    const ip = session.remoteAddress;
+    const known = facts.get(session.id);
+    if (known?.ip === ip) return known.facts;
+    if (options.screenConnection === undefined) return Promise.resolve(NO_FACTS);
+    const started = options.screenConnection(ip).catch((error: unknown) => {
+      logger.warn({ err: error, sessionId: session.id }, 'connection check failed');
+      return NO_FACTS;
+    });
+    facts.set(session.id, { ip, facts: started });
+    return started;
+  };
+  const factsOf = (session: SMTPServerSession): Promise<ClientFacts> => screen(session);
   const refuse = (reply: SmtpReply): Error => toSmtpError(new SmtpReplyError(reply.code, reply.enhanced, reply.message));
 
   const server = new MoatSmtpServer({
@@ -94,6 +114,11 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     socketTimeout: limits.idleTimeoutSeconds * 1000,
     closeTimeout: 5000,
     maxHardErrors: limits.maxBadCommands,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.trustXclient === undefined ? {} : { trustXclient: options.trustXclient }),
+    ...(options.proxyHeaderTimeoutSeconds === undefined ? {} : { proxyHeaderTimeoutMs: options.proxyHeaderTimeoutSeconds * 1000 }),
+    // A refused identity claim is an attack or a misconfiguration: either way an operator should see it.
+    onProxyRefused: (event) => logger.warn({ kind: event.kind, peer: event.peer, reason: event.reason }, 'client identity claim refused'),
     // An MX takes mail from anyone; AUTH belongs to the submission service.
     disabledCommands: ['AUTH'],
     authOptional: true,
@@ -113,25 +138,20 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
         observer.connection('refused-concurrency');
         return done(toSmtpError(new SmtpReplyError(421, '4.7.0', 'Too many concurrent connections from your address')));
       }
-      counted.add(session.id);
+      counted.set(session.id, ip);
       observer.connection('accepted');
       observer.active(1);
-      if (options.screenConnection !== undefined) {
-        facts.set(
-          session.id,
-          options.screenConnection(ip).catch((error: unknown) => {
-            logger.warn({ err: error, sessionId: session.id }, 'connection check failed');
-            return NO_FACTS;
-          }),
-        );
-      }
+      void screen(session);
       done();
     },
 
     onClose(session: SMTPServerSession) {
       facts.delete(session.id);
-      if (counted.delete(session.id)) {
-        perIp.release(session.remoteAddress);
+      server.forgetHop(session.id);
+      const ip = counted.get(session.id);
+      if (ip !== undefined) {
+        counted.delete(session.id);
+        perIp.release(ip);
         observer.active(-1);
       }
     },
@@ -187,7 +207,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
 
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, done: (err?: Error | null, message?: string) => void) {
       const startedAt = Date.now();
-      const envelope = envelopeFromSession(session, new Date());
+      const envelope = envelopeFromSession(session, new Date(), server.hopOf(session.id));
       // The idle timeout does not stop a client that drips one byte a minute.
       const dataTimer = setTimeout(() => {
         logger.info({ sessionId: session.id }, 'DATA phase timed out');

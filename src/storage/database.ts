@@ -82,6 +82,9 @@ export interface MessagesTable {
   auth_dkim: string | null;
   auth_dmarc: string | null;
   auth_arc: string | null;
+  /** The trusted proxy the client came through (PROXY protocol or XCLIENT), and which. */
+  proxy_ip: string | null;
+  proxy_via: string | null;
   status: MessageStatus;
   elapsed_ms: number;
   updated_at: string;

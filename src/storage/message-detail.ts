@@ -19,6 +19,8 @@ export interface MessageDetail extends Omit<MessageSummary, 'recipients'> {
   readonly sessionId: string;
   readonly helo: string;
   readonly clientPort: number;
+  /** The trusted proxy the client came through. */
+  readonly proxy?: { readonly address: string; readonly via: string };
   readonly clientRdns?: string;
   readonly tls?: { readonly protocol: string; readonly cipher: string };
   readonly reasons: readonly string[];
@@ -63,6 +65,7 @@ export async function readMessageDetail(db: Kysely<Database>, queueId: string): 
     helo: m.helo,
     clientIp: m.client_ip,
     clientPort: m.client_port,
+    ...(m.proxy_ip !== null && { proxy: { address: m.proxy_ip, via: m.proxy_via ?? '' } }),
     ...(m.client_rdns !== null && { clientRdns: m.client_rdns }),
     ...(m.tls_protocol !== null && m.tls_cipher !== null && { tls: { protocol: m.tls_protocol, cipher: m.tls_cipher } }),
     size: m.size,

@@ -125,6 +125,8 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
           helo: boundText(envelope.client.helo, MAX_HEADER_CHARS),
           client_ip: envelope.client.address,
           client_port: envelope.client.port,
+          proxy_ip: envelope.client.proxy?.address ?? null,
+          proxy_via: envelope.client.proxy?.via ?? null,
           client_rdns: boundOptional(envelope.client.reverseName, MAX_HEADER_CHARS),
           tls_protocol: envelope.client.tls?.protocol ?? null,
           tls_cipher: envelope.client.tls?.cipher ?? null,

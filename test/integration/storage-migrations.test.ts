@@ -30,7 +30,7 @@ describe('storage migrations (SQLite)', () => {
       const orgs = await storage.db.selectFrom('organizations').select(['id', 'name']).execute();
       assert.deepEqual(orgs, [{ id: 1, name: 'default' }]);
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(storage.db);
-      assert.deepEqual(applied.rows.map((r) => r.name), ['0001-initial', '0002-policy-revisions', '0003-message-urls', '0004-sender-auth', '0005-bayes-tokens']);
+      assert.deepEqual(applied.rows.map((r) => r.name), ['0001-initial', '0002-policy-revisions', '0003-message-urls', '0004-sender-auth', '0005-bayes-tokens', '0006-client-proxy']);
     } finally {
       await storage.close();
     }

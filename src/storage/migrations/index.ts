@@ -9,6 +9,7 @@ import { migration0002PolicyRevisions } from './0002-policy-revisions.js';
 import { migration0003MessageUrls } from './0003-message-urls.js';
 import { migration0004SenderAuth } from './0004-sender-auth.js';
 import { migration0005BayesTokens } from './0005-bayes-tokens.js';
+import { migration0006ClientProxy } from './0006-client-proxy.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -16,6 +17,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-message-urls': migration0003MessageUrls,
   '0004-sender-auth': migration0004SenderAuth,
   '0005-bayes-tokens': migration0005BayesTokens,
+  '0006-client-proxy': migration0006ClientProxy,
 };
 
 /** A Kysely migration provider over the static list. */
