@@ -51,6 +51,8 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
   });
   const spam = await openSpamFilter(config, storage.db);
   const tokensOf = async (queueId: string): Promise<readonly string[]> => (await quarantine.show(queueId))?.meta.spamTokens ?? [];
+  // Training goes to the organization the message was logged under.
+  const organizationOfMessage = async (queueId: string): Promise<number> => (await messageLog.get(queueId))?.organizationId ?? DEFAULT_ORGANIZATION_ID;
   return {
     messageLog,
     queue,
@@ -59,15 +61,16 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     policies: createPolicyStore(storage.db),
     async release(queueId, by, recipients) {
       const tokens = await tokensOf(queueId);
+      const organizationId = await organizationOfMessage(queueId);
       const released = await quarantine.release(queueId, by, recipients);
-      // Until tenants route messages, every message belongs to the default organization.
-      if (config.spam.trainOnRelease) await spam?.train(DEFAULT_ORGANIZATION_ID, tokens, 'ham');
+      if (config.spam.trainOnRelease) await spam?.train(organizationId, tokens, 'ham');
       return released;
     },
     async confirm(queueId) {
       const tokens = await tokensOf(queueId);
+      const organizationId = await organizationOfMessage(queueId);
       await quarantine.delete(queueId);
-      if (config.spam.trainOnConfirm) await spam?.train(DEFAULT_ORGANIZATION_ID, tokens, 'spam');
+      if (config.spam.trainOnConfirm) await spam?.train(organizationId, tokens, 'spam');
     },
     close: () => storage.close(),
   };

@@ -13,11 +13,11 @@ import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, isAcceptedRecipient } from '../config/index.js';
 import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
 import { buildNetworkSet, hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
-import { decide, isStricter, type PolicyResolver } from '../policy/index.js';
+import { decide, DEFAULT_ORGANIZATION, isStricter, organizationOf, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
@@ -110,6 +110,9 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     await storage.close();
     throw error;
   });
+  // Every organization the config names has a row; messages and queue rows carry its id.
+  const organizationIds = await syncOrganizations(storage.db, [DEFAULT_ORGANIZATION, ...config.domains.map(organizationOf)]);
+  const organizationIdOf = (recipient: string | undefined): number => organizationIds.get(policy.current().resolve(recipient).organization) ?? DEFAULT_ORGANIZATION_ID;
   const messageLog = createMessageLog(storage.db, nodeId);
   const newDomains = createNewDomainCheck({
     seen: createSeenDomains(storage.db),
@@ -182,16 +185,16 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     hold: (incoming, meta) => quarantine.hold(incoming, meta),
     keepOriginal: (incoming, meta) => quarantine.keepOriginal(incoming, meta),
     dropHeld: (queueId) => quarantine.delete(queueId),
-    record: (entry) => messageLog.recordMessage(entry),
+    // The listener keeps one organization per transaction (its policy version includes it).
+    record: (entry) => messageLog.recordMessage({ ...entry, organizationId: organizationIdOf(entry.envelope.rcptTo[0]) }),
     kickDelivery: () => runner.kick(),
     ...(screening.authenticate === undefined ? {} : { authenticate: screening.authenticate }),
     enrich: async ({ envelope, analysis: result }) => {
       const { sender, links } = messageDomains(envelope.mailFrom, result.urls);
       const domains = [...(sender === undefined ? [] : [sender]), ...links].slice(0, config.reputation.dnsbl.maxDomains);
-      // Until tenants route messages, every message belongs to the default organization.
       const [listed, spam, fresh] = await Promise.all([
         screening.reputation.checkDomains(domains),
-        spamFilter === undefined ? [] : spamFilter.classify(DEFAULT_ORGANIZATION_ID, result.spamTokens ?? []),
+        spamFilter === undefined ? [] : spamFilter.classify(organizationIdOf(envelope.rcptTo[0]), result.spamTokens ?? []),
         newDomains.check(links),
       ]);
       return { findings: [...listed, ...spam, ...fresh], seenDomains: domains };

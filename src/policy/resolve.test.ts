@@ -57,6 +57,10 @@ describe('policy resolution', () => {
     assert.equal(resolver.resolve('b@acme.test').version, a.version);
     assert.notEqual(resolver.resolve('ceo@acme.test').version, a.version);
     assert.notEqual(resolver.resolve('x@other.test').version, a.version);
+    // Same settings, other organization: another version, so one transaction never mixes tenants.
+    const twins = createPolicyResolver({ base: BASE_POLICY, domains: [{ name: 'a.test', recipients: 'any', organization: 'one' }, { name: 'b.test', recipients: 'any', organization: 'two' }], document: documentOf({}), revision: 1 });
+    assert.deepEqual([twins.resolve('x@a.test').organization, twins.resolve('x@b.test').organization], ['one', 'two']);
+    assert.notEqual(twins.resolve('x@a.test').version, twins.resolve('x@b.test').version);
     const next = createPolicyResolver({ base: BASE_POLICY, domains, document, revision: 8 });
     assert.equal(next.resolve('a@acme.test').version.slice(3), a.version.slice(3));
   });

@@ -40,8 +40,14 @@ export interface EffectivePolicy {
 }
 
 export interface ResolvedPolicy {
+  /** The organization (tenant) the recipient belongs to; `default` outside any served domain. */
+  readonly organization: string;
   readonly rules: EffectivePolicy;
-  /** `r<revision>-<hash of the effective settings>`: two recipients with equal versions are decided alike. */
+  /**
+   * `r<revision>-<hash of the organization and the effective settings>`: two recipients with
+   * equal versions are decided alike and belong to one organization, so one SMTP transaction
+   * (which carries one version) never mixes organizations.
+   */
   readonly version: string;
   /** The scopes that contributed, most general first (`installation`, `organization acme`, ...). */
   readonly scopes: readonly string[];
@@ -156,9 +162,9 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Short hash of effective settings. */
-export function hashPolicy(rules: EffectivePolicy): string {
-  return createHash('sha256').update(stableJson(rules)).digest('hex').slice(0, 12);
+/** Short hash of effective settings (and the organization they apply to). */
+export function hashPolicy(rules: EffectivePolicy, organization = DEFAULT_ORGANIZATION): string {
+  return createHash('sha256').update(stableJson({ organization, rules })).digest('hex').slice(0, 12);
 }
 
 /** Builds the resolver for one document revision. */
@@ -168,8 +174,13 @@ export function createPolicyResolver(options: PolicyResolverOptions): PolicyReso
   const domains = new Map(options.domains.map((d) => [d.name.toLowerCase(), d]));
   const memo = new Map<string, ResolvedPolicy>();
 
-  const finish = (rules: EffectivePolicy, scopes: string[]): ResolvedPolicy => ({ rules, scopes, version: `r${revision}-${hashPolicy(rules)}` });
-  const installationResolved = finish(installation, ['installation']);
+  const finish = (organization: string, rules: EffectivePolicy, scopes: string[]): ResolvedPolicy => ({
+    organization,
+    rules,
+    scopes,
+    version: `r${revision}-${hashPolicy(rules, organization)}`,
+  });
+  const installationResolved = finish(DEFAULT_ORGANIZATION, installation, ['installation']);
 
   const compute = (recipient: string): ResolvedPolicy => {
     const address = parseAddress(recipient);
@@ -197,7 +208,7 @@ export function createPolicyResolver(options: PolicyResolverOptions): PolicyReso
       rules = applyRules(rules, own);
       scopes.push(`recipient ${address.local}@${address.domain}`);
     }
-    return finish(rules, scopes);
+    return finish(organizationOf(domain), rules, scopes);
   };
 
   return {

@@ -39,3 +39,4 @@ export type { SqlBayesStore, BayesTables } from './bayes-store.js';
 export { createSqlBayesStore } from './bayes-store.js';
 export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';
+export { syncOrganizations } from './organizations.js';

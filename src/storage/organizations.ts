@@ -1,0 +1,17 @@
+/**
+ * Organizations (tenants) by name. The config names them (`domains[].organization`);
+ * each node makes sure a row exists for every name at start, so that every
+ * message, queue row and training count can carry its organization's id.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+/** Ensures a row per name (idempotent, safe for two nodes at once) and returns name → id. */
+export async function syncOrganizations(db: Kysely<Database>, names: readonly string[], now: Date = new Date()): Promise<Map<string, number>> {
+  const wanted = [...new Set(names)];
+  for (const name of wanted) {
+    await db.insertInto('organizations').values({ name, created_at: now.toISOString() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  }
+  const rows = wanted.length === 0 ? [] : await db.selectFrom('organizations').select(['id', 'name']).where('name', 'in', wanted).execute();
+  return new Map(rows.map((row) => [row.name, Number(row.id)]));
+}

@@ -1,0 +1,65 @@
+/**
+ * Tenants on the SMTP path: a message belongs to the organization of its
+ * recipient domain; recipients of two organizations never share one
+ * transaction (452 4.5.3 sends the second to its own), so each organization
+ * gets its own verdict and copy; searches scoped by organization see only it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { openAdminServices } from '../../src/app/index.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { plainMessage } from '../support/messages.js';
+import { assertReply, queueIdOf } from '../support/replies.js';
+import { RawSmtpClient, sendMessage } from '../support/smtp-client.js';
+
+describe('organizations (tenants)', () => {
+  let moat: TestGateway;
+
+  before(async () => {
+    moat = await startTestGateway({
+      domains: [
+        { name: 'acme.test', recipients: 'any', organization: 'acme' },
+        { name: 'acme-labs.test', recipients: 'any', organization: 'acme' },
+        { name: 'globex.test', recipients: 'any', organization: 'globex' },
+      ],
+    });
+  });
+
+  after(async () => {
+    await moat?.stop();
+  });
+
+  it('splits recipients of two organizations into separate transactions', async () => {
+    const client = await RawSmtpClient.connect(moat.smtpPort);
+    try {
+      await client.read();
+      await client.command('EHLO client.example.net');
+      assert.equal((await client.command('MAIL FROM:<alice@partner.example>')).code, 250);
+      assert.equal((await client.command('RCPT TO:<bob@acme.test>')).code, 250);
+      // Another domain of the same organization, same policy: same transaction.
+      assert.equal((await client.command('RCPT TO:<eve@acme-labs.test>')).code, 250);
+      assertReply(await client.command('RCPT TO:<carol@globex.test>'), 452, '4.5.3', 'recipient of another organization');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('logs each message under its organization, and scoped searches see only their own', async () => {
+    const acme = queueIdOf((await sendMessage(moat.smtpPort, { from: 'alice@partner.example', to: ['bob@acme.test'], body: plainMessage({ to: 'bob@acme.test', subject: 'for acme' }) })).data);
+    const globex = queueIdOf((await sendMessage(moat.smtpPort, { from: 'alice@partner.example', to: ['carol@globex.test'], body: plainMessage({ to: 'carol@globex.test', subject: 'for globex' }) })).data);
+    const admin = await openAdminServices(moat.config);
+    try {
+      const acmeRow = await admin.messageLog.get(acme);
+      const globexRow = await admin.messageLog.get(globex);
+      assert.ok(acmeRow && globexRow);
+      assert.notEqual(acmeRow.organizationId, globexRow.organizationId);
+      assert.notEqual(acmeRow.organizationId, 1, 'not the default organization');
+      const seenByAcme = await admin.messageLog.search({ organizationId: acmeRow.organizationId, sender: 'partner.example' });
+      assert.deepEqual(seenByAcme.map((m) => m.queueId), [acme]);
+      const seenByGlobex = await admin.messageLog.search({ organizationId: globexRow.organizationId, subject: 'for' });
+      assert.deepEqual(seenByGlobex.map((m) => m.queueId), [globex]);
+    } finally {
+      await admin.close();
+    }
+  });
+});
