@@ -174,7 +174,7 @@ describe('moat quarantine and log against a gateway-filled data folder', () => {
     assert.equal(release.code, 0, release.stderr);
     assert.equal(release.stdout.trim(), `released ${one} to carol@example.test`);
     const queued = await moat('queue', 'list');
-    assert.match(queued.stdout, new RegExp(`^${one}  carol@example\\.test  attempts=0 `, 'm'), 'released mail waits in the queue for delivery');
+    assert.match(queued.stdout, new RegExp(`^${one}  test-1  carol@example\\.test  attempts=0 `, 'm'), 'released mail waits in the queue for delivery (with the node that holds it)');
 
     const deleted = await moat('quarantine', 'delete', two);
     assert.equal(deleted.code, 0, deleted.stderr);

@@ -16,7 +16,7 @@ export const queueCommand: Command = async (context) => {
         }
         if (rows.length === 0) print(context.io, 'queue is empty');
         for (const row of rows) {
-          print(context.io, `${row.queueId}  ${row.recipient}  attempts=${row.attempts}  next=${row.nextAttemptAt}${row.lastReply ? `  last="${row.lastReply}"` : ''}`);
+          print(context.io, `${row.queueId}  ${row.nodeId}  ${row.recipient}  attempts=${row.attempts}  next=${row.nextAttemptAt}${row.lastReply ? `  last="${row.lastReply}"` : ''}`);
         }
         return 0;
       }
