@@ -15,12 +15,11 @@ import {
   DEFAULT_ORGANIZATION_ID,
   createQuarantineIndex,
   createQueueStore,
-  openSqliteStorage,
   type MessageLog,
   type PolicyStore,
   type SqlQueueStore,
 } from '../storage/index.js';
-import { dataPath } from './gateway.js';
+import { openStorage } from './storage.js';
 import { loadLatestPolicy } from './policy-service.js';
 import { openSpamFilter } from './spam-filter.js';
 
@@ -38,7 +37,7 @@ export interface AdminServices {
 }
 
 export async function openAdminServices(config: MoatConfig): Promise<AdminServices> {
-  const storage = await openSqliteStorage({ path: dataPath(config, config.storage.sqlite.path) });
+  const storage = await openStorage(config);
   const messageLog = createMessageLog(storage.db, config.node.id);
   const queue = createQueueStore(storage.db, config.node.id);
   const spool = await Spool.open(join(config.dataDir, 'spool'));
@@ -79,7 +78,7 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
 /** The policy a running gateway would apply: the newest stored revision, or (`stored: false`) the config's alone. */
 export async function loadStoredPolicy(config: MoatConfig, options: { stored: boolean }): Promise<PolicyResolver> {
   if (!options.stored) return createPolicyResolver({ base: config.policy, domains: config.domains, document: EMPTY_POLICY_DOCUMENT, revision: 0 });
-  const storage = await openSqliteStorage({ path: dataPath(config, config.storage.sqlite.path) });
+  const storage = await openStorage(config);
   try {
     return await loadLatestPolicy(config, createPolicyStore(storage.db));
   } finally {

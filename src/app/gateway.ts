@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError, MoatError, type Verdict } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
@@ -17,7 +17,7 @@ import { decide, DEFAULT_ORGANIZATION, isStricter, organizationOf, type PolicyRe
 import { Spool } from '../spool/index.js';
 import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQuarantineIndex, createQueueStore, openSqliteStorage } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQuarantineIndex, createQueueStore } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
@@ -29,6 +29,11 @@ import { addressOf } from './sender.js';
 import { messageDomains, startScreening } from './screening.js';
 import { openSpamFilter } from './spam-filter.js';
 import { createNewDomainCheck } from './new-domains.js';
+import { startRetentionJob } from './retention.js';
+import { openStorage } from './storage.js';
+import { dataPath } from './paths.js';
+
+export { dataPath };
 
 const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>> = {
   accepted: 'accepted',
@@ -51,10 +56,6 @@ export interface GatewayOptions {
   readonly logger: Logger;
 }
 
-/** Resolves a data-folder-relative path from config. */
-export function dataPath(config: MoatConfig, path: string): string {
-  return isAbsolute(path) ? path : join(config.dataDir, path);
-}
 
 /** Loads the configured indicator files once on the main thread to log every bad line (workers load their own copy). */
 async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<IndicatorStore | undefined> {
@@ -93,7 +94,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   });
   if (tls.selfSigned) logger.warn({ path: tls.path }, 'STARTTLS uses a self-signed certificate');
 
-  const storage = await openSqliteStorage({ path: dataPath(config, config.storage.sqlite.path) });
+  const storage = await openStorage(config, logger.child({ component: 'storage' }));
   // The policy first: an invalid policy file refuses the start before anything listens or runs.
   const policy = await startPolicyService({ config, store: createPolicyStore(storage.db), logger: logger.child({ component: 'policy' }) }).catch(async (error: unknown) => {
     await storage.close();
@@ -111,7 +112,8 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     throw error;
   });
   // Every organization the config names has a row; messages and queue rows carry its id.
-  const organizationIds = await syncOrganizations(storage.db, [DEFAULT_ORGANIZATION, ...config.domains.map(organizationOf)]);
+  const countries = new Map(config.organizations.flatMap((o) => (o.country === undefined ? [] : [[o.name, o.country] as const])));
+  const organizationIds = await syncOrganizations(storage.db, [DEFAULT_ORGANIZATION, ...config.domains.map(organizationOf)], countries);
   const organizationIdOf = (recipient: string | undefined): number => organizationIds.get(policy.current().resolve(recipient).organization) ?? DEFAULT_ORGANIZATION_ID;
   const messageLog = createMessageLog(storage.db, nodeId);
   const newDomains = createNewDomainCheck({
@@ -127,6 +129,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     spool,
     enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
+    organizationOf: (meta) => organizationIdOf(meta.envelope.rcptTo[0]),
   });
   const metrics = createMetrics();
   metrics.setQueueDepthSource(() => queue.depth());
@@ -298,6 +301,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     }),
   });
 
+  const retention = startRetentionJob({ config, db: storage.db, quarantine, organizationIds, logger: logger.child({ component: 'retention' }) });
   runner.start();
   const smtpAddress = await smtp.listen();
   await http.listen({ host: config.http.listen.host, port: config.http.listen.port }).catch(async (error: NodeJS.ErrnoException) => {
@@ -316,6 +320,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     stop() {
       stopping ??= (async () => {
         policy.stop();
+        await retention.stop();
         await smtp.close();
         await runner.stop();
         await analysis.close();

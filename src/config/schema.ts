@@ -114,6 +114,14 @@ const domain = z.strictObject({
   subjectPrefix: z.string().optional(),
 });
 
+/** How long records are kept; 0 keeps them forever. */
+const retention = z.strictObject({
+  /** Message-log rows (with their recipients, artifacts, URLs, findings, attempts) of finished messages. */
+  messagesDays: z.number().int().min(0).max(36_500),
+  /** Held quarantine entries (and their bodies, once no other entry shares them). */
+  quarantineDays: z.number().int().min(0).max(36_500),
+});
+
 export const configSchema = z.strictObject({
   node: z.strictObject({
     /** Stable name of this node in a cluster; it owns its spool and its queue rows. */
@@ -177,7 +185,21 @@ export const configSchema = z.strictObject({
     cache: z.strictObject({ maxEntries: z.number().int().min(0).max(10_000_000), positiveTtlSeconds: z.number().int().min(0), negativeTtlSeconds: z.number().int().min(0) }),
   }),
   storage: z.strictObject({
+    /** `sqlite`: one node, embedded; `postgres`: shared by every node of an installation. */
+    backend: z.enum(['sqlite', 'postgres']),
     sqlite: z.strictObject({ path: z.string().min(1) }),
+    postgres: z.strictObject({
+      /** `postgres://user@host:port/database`; the password goes in `password` (from `${env:...}`). */
+      url: z.string().regex(/^postgres(ql)?:\/\/[^\s?]{1,500}$/, 'must be a postgres:// URL without query parameters'),
+      password: z.string().max(512).optional(),
+      /** Schema (search_path) of Moat's tables; absent: the server's default. */
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case schema name').optional(),
+      /** TLS to the server: false, true (verified), or { rejectUnauthorized, ca (PEM text) }. */
+      ssl: z.union([z.boolean(), z.strictObject({ rejectUnauthorized: z.boolean().optional(), ca: z.string().optional() })]),
+      poolMax: positiveInt.max(200),
+      connectTimeoutMs: positiveInt.max(120_000),
+      statementTimeoutMs: positiveInt.max(600_000),
+    }),
   }),
   analysis: z.strictObject({
     workers: positiveInt.max(64),
@@ -266,6 +288,22 @@ export const configSchema = z.strictObject({
     maxFileBytes: positiveInt,
   }),
   domains: z.array(domain).min(1),
+  /** Settings of organizations (tenants) named by domains[].organization. */
+  organizations: z.array(
+    z.strictObject({
+      name: organizationName,
+      /** ISO 3166-1 alpha-2 country code (for reports by country and region). */
+      country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or DE').optional(),
+      retention: retention.partial().optional(),
+    }),
+  ),
+  /** Retention, enforced by a background job in small batches; organizations may override it. */
+  retention: retention.extend({
+    /** How often the job runs. */
+    intervalMinutes: z.number().int().min(1).max(1440),
+    /** Rows per transaction: short transactions, no long locks. */
+    batchSize: z.number().int().min(10).max(100_000),
+  }),
   delivery: z.strictObject({
     concurrency: positiveInt,
     maxAgeHours: positiveInt,

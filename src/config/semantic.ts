@@ -77,6 +77,10 @@ export async function checkSemantics(config: MoatConfig): Promise<string[]> {
   checkDomains(config, issues);
 
   if (config.policy.file !== undefined) await checkReadable(config.policy.file, ['policy', 'file'], issues);
+  const named = new Set(config.domains.map((d) => d.organization ?? 'default'));
+  config.organizations.forEach((org, index) => {
+    if (!named.has(org.name)) issues.push(`${formatKeyPath(['organizations', index, 'name'])}: no domain belongs to organization ${org.name} (domains[].organization)`);
+  });
   checkNetworks(config.smtp.proxyProtocol.trustedNetworks, ['smtp', 'proxyProtocol', 'trustedNetworks'], issues);
   checkNetworks(config.smtp.xclient.trustedNetworks, ['smtp', 'xclient', 'trustedNetworks'], issues);
 

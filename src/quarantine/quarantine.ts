@@ -23,7 +23,7 @@ export interface QuarantineEntry {
 
 /** The index rows; storage implements it. */
 export interface QuarantineIndexPort {
-  add(entry: { queueId: string; sha256: string; size: number; reason: string; at: Date }): Promise<void>;
+  add(entry: { queueId: string; sha256: string; size: number; reason: string; at: Date; organizationId?: number }): Promise<void>;
   list(options?: { state?: 'held' | 'released' | 'deleted'; limit?: number }): Promise<readonly QuarantineEntry[]>;
   get(queueId: string): Promise<QuarantineEntry | undefined>;
   markReleased(queueId: string, by: string, at: Date): Promise<unknown>;
@@ -37,6 +37,8 @@ export interface QuarantineOptions {
   readonly spool: Spool;
   enqueue(queueId: string, recipients: readonly string[], now: Date): Promise<void>;
   setStatus(queueId: string, status: 'released' | 'deleted'): Promise<void>;
+  /** The organization a held message belongs to (its retention and its views); absent: the default one. */
+  organizationOf?: (meta: SpoolMeta) => number;
   now?: () => Date;
 }
 

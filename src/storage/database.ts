@@ -48,6 +48,8 @@ export interface OrganizationsTable {
   id: Generated<number>;
   name: string;
   created_at: string;
+  /** ISO 3166-1 alpha-2, upper case; null when not configured. */
+  country: string | null;
 }
 
 export interface MessagesTable {

@@ -1,7 +1,7 @@
 /**
  * Storage: the message log, delivery queue rows and quarantine index over
- * Kysely. SQLite (embedded) now; PostgreSQL later through the same schema,
- * migrations and queries.
+ * Kysely, on SQLite (embedded) or PostgreSQL (shared by several nodes)
+ * through the same schema, migrations and queries.
  */
 export type {
   Database,
@@ -24,6 +24,9 @@ export type {
 export { MESSAGE_STATUSES, DEFAULT_ORGANIZATION_ID } from './database.js';
 export type { Storage, SqliteStorageOptions } from './open-sqlite.js';
 export { openSqliteStorage } from './open-sqlite.js';
+export type { PostgresStorageOptions, PostgresTlsOptions } from './open-postgres.js';
+export { openPostgresStorage } from './open-postgres.js';
+export type { MigrateOptions } from './migrate.js';
 export { migrateToLatest } from './migrate.js';
 export type { AuthSummary, MessageLog, MessageLogOptions, RecordMessageEntry } from './message-log.js';
 export { createMessageLog } from './message-log.js';
@@ -40,3 +43,5 @@ export { createSqlBayesStore } from './bayes-store.js';
 export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';
 export { syncOrganizations } from './organizations.js';
+export { expiredQuarantine, purgeMessages } from './retention.js';
+export type { PurgeOptions } from './retention.js';

@@ -1,29 +1,15 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { BayesStore } from '../../src/spam/index.js';
 import { createBayesClassifier, createBayesTrainer, createMemoryBayesStore, emptyBayesModel } from '../../src/spam/index.js';
-import { openSqliteStorage } from '../../src/storage/index.js';
-import type { Storage } from '../../src/storage/index.js';
-import { createSqlBayesStore } from '../../src/storage/bayes-store.js';
-import { migration0005BayesTokens } from '../../src/storage/migrations/0005-bayes-tokens.js';
+import { createSqlBayesStore } from '../../src/storage/index.js';
+import { STORAGE_ENGINES } from '../support/storage-engines.js';
 
 const tok = (n: number): string => n.toString(16).padStart(8, '0');
 
-/** 0005 is not in the migration list until it is wired (src/storage/migrations/index.ts): run it here when missing. */
-async function ensureBayesTables(storage: Storage): Promise<void> {
-  const applied = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'bayes_tokens'`.execute(storage.db);
-  // Kysely<Database> is a Kysely<unknown> for the migration's schema builder.
-  if (applied.rows.length === 0) await migration0005BayesTokens.up(storage.db as unknown as Kysely<unknown>);
-}
-
 /** The same contract tests for every implementation. */
-function contract(name: string, open: () => Promise<{ store: BayesStore; close: () => Promise<void>; org2: number }>): void {
-  describe(`Bayes store: ${name}`, () => {
+function contract(name: string, skip: string | undefined, open: () => Promise<{ store: BayesStore; close: () => Promise<void>; org2: number }>): void {
+  describe(`Bayes store: ${name}`, { skip: skip ?? false }, () => {
     let store: BayesStore;
     let close: () => Promise<void> = () => Promise.resolve();
     let org2 = 2;
@@ -70,38 +56,28 @@ function contract(name: string, open: () => Promise<{ store: BayesStore; close: 
   });
 }
 
-contract('memory', () => Promise.resolve({ store: createMemoryBayesStore(), close: () => Promise.resolve(), org2: 2 }));
+contract('memory', undefined, () => Promise.resolve({ store: createMemoryBayesStore(), close: () => Promise.resolve(), org2: 2 }));
 
-contract('SQLite', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'moat-bayes-'));
-  const storage: Storage = await openSqliteStorage({ path: join(dir, 'moat.db') });
-  await ensureBayesTables(storage);
-  const org = await storage.db.insertInto('organizations').values({ name: 'second', created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
-  // Structural: the SQL store is a BayesStore (storage does not import spam).
-  const store: BayesStore = createSqlBayesStore(storage.db);
-  return {
-    store,
-    org2: org.id,
-    close: async () => {
-      await storage.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-describe('Bayes tables (SQLite)', () => {
-  it('refuse counts for an organization that does not exist, and go with a deleted one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'moat-bayes-'));
-    const storage = await openSqliteStorage({ path: join(dir, 'moat.db') });
-    try {
-      await ensureBayesTables(storage);
-      const store = createSqlBayesStore(storage.db);
-      await assert.rejects(store.learn(99, [tok(1)], 'spam'), /FOREIGN KEY/);
-      // The failed transaction left nothing behind.
-      assert.deepEqual(await store.totals(99), { spamMessages: 0, hamMessages: 0 });
-    } finally {
-      await storage.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+for (const engine of STORAGE_ENGINES) {
+  contract(engine.name, engine.skip, async () => {
+    const storage = await engine.open('bayes');
+    const org = await storage.db.insertInto('organizations').values({ name: 'second', created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
+    // Structural: the SQL store is a BayesStore (storage does not import spam).
+    const store: BayesStore = createSqlBayesStore(storage.db);
+    return { store, org2: org.id, close: () => storage.close() };
   });
-});
+
+  describe(`Bayes tables (${engine.name})`, { skip: engine.skip ?? false }, () => {
+    it('refuse counts for an organization that does not exist, and go with a deleted one', async () => {
+      const storage = await engine.open('bayes');
+      try {
+        const store = createSqlBayesStore(storage.db);
+        await assert.rejects(store.learn(99, [tok(1)], 'spam'), /foreign key/i);
+        // The failed transaction left nothing behind.
+        assert.deepEqual(await store.totals(99), { spamMessages: 0, hamMessages: 0 });
+      } finally {
+        await storage.close();
+      }
+    });
+  });
+}

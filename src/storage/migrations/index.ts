@@ -10,6 +10,8 @@ import { migration0003MessageUrls } from './0003-message-urls.js';
 import { migration0004SenderAuth } from './0004-sender-auth.js';
 import { migration0005BayesTokens } from './0005-bayes-tokens.js';
 import { migration0006ClientProxy } from './0006-client-proxy.js';
+import { migration0008OrganizationCountry } from './0008-organization-country.js';
+import { migration0009UrlHostCollation } from './0009-url-host-collation.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -18,6 +20,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-sender-auth': migration0004SenderAuth,
   '0005-bayes-tokens': migration0005BayesTokens,
   '0006-client-proxy': migration0006ClientProxy,
+  '0008-organization-country': migration0008OrganizationCountry,
+  '0009-url-host-collation': migration0009UrlHostCollation,
 };
 
 /** A Kysely migration provider over the static list. */
