@@ -6,14 +6,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { MoatError, type Envelope, type SmtpReply } from '../core/index.js';
+import { Piscina } from 'piscina';
+import { escapeForDisplay, MoatError, type Envelope, type SmtpReply } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { createDnsResolver, type DnsResolver } from '../dns/index.js';
-import { createSenderAuthenticator, type SenderAuthResult } from '../auth/index.js';
+import { buildAuthFinding, type SenderAuthResult } from '../auth/index.js';
+import type { AuthTask } from '../workers/index.js';
 import { createMemoryState, createRedisState, type SharedState } from '../state/index.js';
 import { createReputation, type Reputation } from '../reputation/index.js';
 import type { ClientFacts, SenderAuthOutcome } from '../smtp/index.js';
 import { createRegistrableDomain, isIpLiteral, MULTI_LABEL_SUFFIXES } from '../analysis/index.js';
+
+const AUTH_WORKER_URL = new URL('../workers/auth-worker.js', import.meta.url);
+// mailauth holds one header block (bounded by auth.maxHeaderBytes) and streams the body.
+const AUTH_WORKER_HEAP_MB = 256;
+const AUTH_GRACE_MS = 5000;
 
 export interface Screening {
   readonly resolver: DnsResolver;
@@ -60,20 +67,32 @@ export async function startScreening(config: MoatConfig, logger: Logger): Promis
       : await readFile(seal.privateKeyPath, 'utf8').catch((error: unknown) => {
           throw new MoatError('AUTH_ARC_KEY_UNREADABLE', `auth.arcSeal.privateKeyPath: cannot read ${seal.privateKeyPath}`, { cause: error });
         });
-  const authenticator = config.auth.enabled
-    ? createSenderAuthenticator({
-        resolver,
-        authservId,
-        timeoutMs: config.auth.timeoutMs,
-        maxMessageBytes: config.auth.maxMessageBytes,
-        maxHeaderBytes: config.auth.maxHeaderBytes,
-        maxSignatures: config.auth.maxSignatures,
-        minKeyBits: config.auth.minKeyBits,
-        spf: config.auth.spf,
-        trustedArcSealers: config.auth.trustedArcSealers,
-        ...(seal === null || privateKey === undefined ? {} : { arcSeal: { domain: seal.domain, selector: seal.selector, privateKey } }),
+  const authSettings: Omit<AuthTask, 'input'> = {
+    dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, tries: config.dns.tries, cache: config.dns.cache },
+    auth: {
+      authservId,
+      timeoutMs: config.auth.timeoutMs,
+      maxMessageBytes: config.auth.maxMessageBytes,
+      maxHeaderBytes: config.auth.maxHeaderBytes,
+      maxSignatures: config.auth.maxSignatures,
+      minKeyBits: config.auth.minKeyBits,
+      spf: config.auth.spf,
+      trustedArcSealers: config.auth.trustedArcSealers,
+      ...(seal === null || privateKey === undefined ? {} : { arcSeal: { domain: seal.domain, selector: seal.selector, privateKey } }),
+    },
+  };
+  // mailauth parses hostile header blocks and hashes bodies: in worker threads, never on the SMTP event loop.
+  const authPool = config.auth.enabled
+    ? new Piscina({
+        filename: AUTH_WORKER_URL.href,
+        name: 'authenticateMessage',
+        minThreads: config.auth.workers,
+        maxThreads: config.auth.workers,
+        resourceLimits: { maxOldGenerationSizeMb: AUTH_WORKER_HEAP_MB },
+        env: {},
       })
     : undefined;
+  authPool?.on('error', (error: unknown) => logger.warn({ err: error }, 'sender authentication worker error'));
 
   const state = openState(config, logger);
   // A Redis that is down at start is logged, not fatal: the client reconnects, and
@@ -90,11 +109,19 @@ export async function startScreening(config: MoatConfig, logger: Logger): Promis
     resolver,
     authservId,
     reputation,
-    ...(authenticator === undefined
+    ...(authPool === undefined
       ? {}
       : {
           async authenticate(path: string, envelope: Envelope): Promise<SenderAuthOutcome> {
-            const result = await authenticator.authenticate({ path, clientIp: envelope.client.address, helo: envelope.client.helo, mailFrom: envelope.mailFrom });
+            const task: AuthTask = { ...authSettings, input: { path, clientIp: envelope.client.address, helo: envelope.client.helo, mailFrom: envelope.mailFrom } };
+            let result: SenderAuthResult;
+            try {
+              // The authenticator keeps its own deadline; this one only catches a thread that hangs or dies.
+              result = (await authPool.run(task, { signal: AbortSignal.timeout(config.auth.timeoutMs + AUTH_GRACE_MS) })) as SenderAuthResult;
+            } catch (error) {
+              const reason = error instanceof Error ? error.message : String(error);
+              return { findings: [buildAuthFinding('AUTH_FAIL', `sender authentication did not finish: ${escapeForDisplay(reason, 200)}`)], headers: '', summary: { spf: 'temperror', dkim: 'temperror', dmarc: 'temperror', arc: 'temperror' } };
+            }
             return {
               findings: result.findings,
               headers: (result.arcHeaders ?? '') + result.authResultsHeader,
@@ -116,7 +143,10 @@ export async function startScreening(config: MoatConfig, logger: Logger): Promis
       logStateFailure('rcpt', checked.outcome, checked.error);
       return checked.reply;
     },
-    close: () => state.close(),
+    async close() {
+      await authPool?.close({ force: true });
+      await state.close();
+    },
   };
 }
 

@@ -13,7 +13,7 @@ export type {
   SpfOutcome,
   SpfResultCode,
 } from './types.js';
-export { AUTH_ENGINE_NAME, AUTH_FINDINGS } from './findings.js';
+export { AUTH_ENGINE_NAME, AUTH_FINDINGS, buildAuthFinding } from './findings.js';
 export type { AuthSymbol } from './findings.js';
 export { buildAuthResultsHeader } from './auth-results-header.js';
 export { authservIdOf, isSameAuthservId } from './header-fields.js';

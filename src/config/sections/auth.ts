@@ -12,6 +12,8 @@ const domain = z
 export const authSectionSchema = z.strictObject({
   /** Run sender authentication at all. */
   enabled: z.boolean(),
+  /** Worker threads for it: mailauth parses hostile headers and hashes bodies, away from the SMTP event loop. */
+  workers: z.number().int().min(1).max(16),
   /** authserv-id in the Authentication-Results we add (RFC 8601 §2.5); empty: the SMTP hostname. */
   authservId: z.string(),
   /** Deadline for one message's whole authentication, DNS included; past it: *_TEMPERROR findings. */
@@ -49,6 +51,7 @@ export type AuthSection = z.infer<typeof authSectionSchema>;
 /** Shipped defaults (what config/default.yaml carries), one per key above. */
 export const DEFAULTS: AuthSection = {
   enabled: true,
+  workers: 1,
   authservId: '',
   timeoutMs: 10_000,
   maxMessageBytes: 64 * 1024 * 1024,
