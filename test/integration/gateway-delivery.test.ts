@@ -207,8 +207,8 @@ describe('moat queue commands against a running gateway', () => {
 
     const list = await runCliInProcess(['queue', 'list', '--config', moat.configPath]);
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, new RegExp(`^${keep}  bob@example\\.test  attempts=1 `, 'm'));
-    assert.match(list.stdout, new RegExp(`^${drop}  carol@example\\.test  attempts=1 `, 'm'));
+    assert.match(list.stdout, new RegExp(`^${keep}  test-1  bob@example\\.test  attempts=1 `, 'm'));
+    assert.match(list.stdout, new RegExp(`^${drop}  test-1  carol@example\\.test  attempts=1 `, 'm'));
     const json = await runCliInProcess(['queue', 'list', '--json', '--config', moat.configPath]);
     assert.deepEqual(json.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { queueId: string }).queueId).sort(), [keep, drop].sort());
 
