@@ -113,11 +113,14 @@ export async function searchMessages(db: Kysely<Database>, q: MessageSearch): Pr
   if (q.messageId !== undefined) query = query.where('m.message_id', '=', normalizeMessageId(q.messageId));
   if (q.sha256 !== undefined) {
     const hash = q.sha256.trim().toLowerCase();
-    query = query.where((eb) =>
-      eb.or([
-        eb('m.sha256', '=', hash),
-        eb('m.queue_id', 'in', eb.selectFrom('artifacts as a').select('a.queue_id').where('a.sha256', '=', hash)),
-      ]),
+    // One id list from both indexes (UNION ALL), not `sha256 = ? OR queue_id IN (...)`: with
+    // the OR, PostgreSQL walks every message newest-first (seconds at 5 M rows; PERFORMANCE.md).
+    query = query.where('m.queue_id', 'in', (eb) =>
+      eb
+        .selectFrom('messages as own')
+        .select('own.queue_id')
+        .where('own.sha256', '=', hash)
+        .unionAll(eb.selectFrom('artifacts as a').select('a.queue_id').where('a.sha256', '=', hash)),
     );
   }
   if (q.clientIp !== undefined) query = query.where('m.client_ip', '=', q.clientIp.trim());

@@ -35,6 +35,9 @@ const CHUNK_BYTES = 64 * 1024;
 
 class ClamdCallError extends Error {}
 
+// How long a failed write or a reset waits for a reply clamd already sent.
+const REPLY_LINGER_MS = 200;
+
 /**
  * Sends one command and reads its null-terminated reply. `send` writes the
  * request; it may still be writing when clamd answers early (size limit), so
@@ -52,6 +55,7 @@ async function call(target: ClamdTarget, send: (socket: Socket) => Promise<void>
       settled = true;
       clearTimeout(overall);
       clearTimeout(connecting);
+      clearTimeout(lingering);
       options.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error !== undefined) reject(error);
@@ -62,12 +66,19 @@ async function call(target: ClamdTarget, send: (socket: Socket) => Promise<void>
     const overall = setTimeout(() => finish(new ClamdCallError(`no reply within ${options.timeoutMs} ms`)), options.timeoutMs);
     const connectMs = options.connectTimeoutMs ?? options.timeoutMs;
     const connecting = setTimeout(() => finish(new ClamdCallError(`connect timed out after ${connectMs} ms`)), connectMs);
+    // clamd answers early and closes (size limit) while we may still be writing: the write
+    // fails, and the reply may be read only after that. Give it a moment before failing.
+    let lingering: NodeJS.Timeout | undefined;
+    let pending: ClamdCallError | undefined;
+    const failSoon = (error: ClamdCallError): void => {
+      if (received > 0 || lingering !== undefined) return;
+      pending = error;
+      lingering = setTimeout(() => finish(error), REPLY_LINGER_MS);
+      lingering.unref();
+    };
     socket.on('connect', () => {
       clearTimeout(connecting);
-      send(socket).catch((err: unknown) => {
-        // clamd may close mid-stream after answering (size limit): a reply already read wins.
-        if (received === 0) finish(new ClamdCallError(`write failed: ${describe(err)}`));
-      });
+      send(socket).catch((err: unknown) => failSoon(new ClamdCallError(`write failed: ${describe(err)}`)));
     });
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -77,12 +88,10 @@ async function call(target: ClamdTarget, send: (socket: Socket) => Promise<void>
       if (end >= 0) finish(undefined, all.subarray(0, end).toString('latin1'));
       else if (received > MAX_REPLY_BYTES) finish(new ClamdCallError(`reply longer than ${MAX_REPLY_BYTES} bytes`));
     });
-    socket.on('error', (err) => {
-      if (received === 0) finish(new ClamdCallError(describe(err)));
-    });
+    socket.on('error', (err) => failSoon(new ClamdCallError(describe(err))));
     socket.on('close', () => {
       if (received > 0) finish(new ClamdCallError('reply not terminated'));
-      else finish(new ClamdCallError('connection closed without a reply'));
+      else finish(pending ?? new ClamdCallError('connection closed without a reply'));
     });
   });
 }
