@@ -8,7 +8,8 @@
  * `mixCorpora` interleaves these with the SpamAssassin sample.
  */
 import { createHash } from 'node:crypto';
-import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { buildTar as buildArchiveTar, buildZip as buildArchiveZip } from '../fuzz/archives.js';
 import type { CorpusMessage, CorpusSample } from './corpus.js';
 import { toWire } from './corpus.js';
 import { createSeededRandom, type SeededRandom } from './engines-random.js';
@@ -69,10 +70,6 @@ const WORDS = (
   'revenue margin region total net gross tax rate schedule update status pending ' +
   'alpha beta gamma delta server network backup storage license renewal support'
 ).split(' ');
-/** Fixed timestamp in archive headers: the bytes must not depend on the clock. */
-const DOS_DATE = ((2026 - 1980) << 9) | (11 << 5) | 26;
-const TAR_MTIME = 1_795_000_000;
-
 /** Log-uniform size: many small files, a few large ones, as in real mail. */
 function pickSize(random: SeededRandom, min: number, max: number): number {
   return Math.round(Math.exp(Math.log(min) + random.next() * (Math.log(max) - Math.log(min))));
@@ -98,6 +95,7 @@ function textBlob(random: SeededRandom, pool: readonly string[], size: number): 
   return Buffer.from(parts.join('').slice(0, size), 'latin1');
 }
 
+
 interface ZipEntry {
   readonly name: string;
   readonly data: Buffer;
@@ -105,77 +103,14 @@ interface ZipEntry {
   readonly deflate: boolean;
 }
 
-/** A plain PKZIP archive (APPNOTE 6.3.x): local headers, data, central directory, end record. */
+/** A plain PKZIP archive, through the fuzzer's deterministic writer. */
 export function buildZip(entries: readonly ZipEntry[]): Buffer {
-  const chunks: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const body = entry.deflate ? deflateRawSync(entry.data) : entry.data;
-    const crc = crc32(entry.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(entry.deflate ? 8 : 0, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const header = Buffer.alloc(46);
-    header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(0x0800, 8);
-    header.writeUInt16LE(entry.deflate ? 8 : 0, 10);
-    header.writeUInt16LE(0, 12);
-    header.writeUInt16LE(DOS_DATE, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(body.length, 20);
-    header.writeUInt32LE(entry.data.length, 24);
-    header.writeUInt16LE(name.length, 28);
-    header.writeUInt32LE(offset, 42);
-    chunks.push(local, name, body);
-    central.push(header, name);
-    offset += local.length + name.length + body.length;
-  }
-  const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...chunks, directory, end]);
+  return buildArchiveZip(entries.map((e) => ({ name: e.name, content: e.data, method: e.deflate ? 8 : 0 })));
 }
 
-/** A POSIX ustar archive of regular files. */
+/** A POSIX ustar archive of regular files, through the fuzzer's deterministic writer. */
 export function buildTar(entries: ReadonlyArray<{ readonly name: string; readonly data: Buffer }>): Buffer {
-  const blocks: Buffer[] = [];
-  for (const entry of entries) {
-    const header = Buffer.alloc(512);
-    header.write(entry.name.slice(0, 99), 0, 'utf8');
-    header.write('0000644\0', 100, 'latin1');
-    header.write('0000000\0', 108, 'latin1');
-    header.write('0000000\0', 116, 'latin1');
-    header.write(`${entry.data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    header.write(`${TAR_MTIME.toString(8).padStart(11, '0')}\0`, 136, 'latin1');
-    header.write('        ', 148, 'latin1');
-    header.write('0', 156, 'latin1');
-    header.write('ustar\x0000', 257, 'latin1');
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    blocks.push(header, entry.data);
-    const pad = (512 - (entry.data.length % 512)) % 512;
-    if (pad > 0) blocks.push(Buffer.alloc(pad));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
+  return buildArchiveTar(entries.map((e) => ({ name: e.name, content: e.data })));
 }
 
 /** A small, valid PDF 1.4 with one page of text; xref offsets are computed, not guessed. */
