@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import type { MoatConfig } from '../config/index.js';
-import { createQuarantine, type Quarantine } from '../quarantine/index.js';
+import type { Quarantine } from '../quarantine/index.js';
+import { openQuarantine } from './quarantine.js';
 import { Spool } from '../spool/index.js';
 import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from '../policy/index.js';
 import {
@@ -41,9 +42,8 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
   const messageLog = createMessageLog(storage.db, config.node.id);
   const queue = createQueueStore(storage.db, config.node.id);
   const spool = await Spool.open(join(config.dataDir, 'spool'));
-  const quarantine = await createQuarantine({
-    dir: join(config.dataDir, 'quarantine'),
-    index: createQuarantineIndex(storage.db),
+  const quarantine = await openQuarantine(config, {
+    db: storage.db,
     spool,
     enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
@@ -57,7 +57,8 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     queue,
     quarantine,
     spool,
-    policies: createPolicyStore(storage.db),
+    // With the feed, an import here (`moat policy import`) is announced to every running node at commit.
+    policies: createPolicyStore(storage.db, storage.changes),
     async release(queueId, by, recipients) {
       const tokens = await tokensOf(queueId);
       const organizationId = await organizationOfMessage(queueId);

@@ -15,9 +15,8 @@ import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult 
 import { buildNetworkSet, hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
 import { decide, DEFAULT_ORGANIZATION, isStricter, organizationOf, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
-import { createQuarantine } from '../quarantine/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQuarantineIndex, createQueueStore } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer } from '../web/index.js';
@@ -31,6 +30,7 @@ import { openSpamFilter } from './spam-filter.js';
 import { createNewDomainCheck } from './new-domains.js';
 import { startRetentionJob } from './retention.js';
 import { openStorage } from './storage.js';
+import { openQuarantine } from './quarantine.js';
 import { dataPath } from './paths.js';
 
 export { dataPath };
@@ -123,9 +123,8 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   });
   const queue = createQueueStore(storage.db, nodeId);
   const spool = await Spool.open(join(config.dataDir, 'spool'));
-  const quarantine = await createQuarantine({
-    dir: join(config.dataDir, 'quarantine'),
-    index: createQuarantineIndex(storage.db),
+  const quarantine = await openQuarantine(config, {
+    db: storage.db,
     spool,
     enqueue: (queueId, recipients, now) => queue.enqueue(queueId, recipients, now),
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),

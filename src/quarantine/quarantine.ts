@@ -1,19 +1,20 @@
 /**
  * The quarantine holds messages policy did not deliver. Bodies are stored
- * content-addressed (`bodies/ab/<sha256>.eml`, one file however many times
- * the same message arrives); each held message also keeps its spool meta
- * (`meta/<queueId>.json`) so release can queue it exactly as received.
+ * content-addressed (one copy however many times the same message arrives)
+ * with each held message's spool meta, so release can queue it exactly as
+ * received; where they live is the content store's business (files on this
+ * node, or the shared database so that any node can show and release).
  */
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createQueueId, isQueueId, MoatError } from '../core/index.js';
+import { createQueueId, MoatError } from '../core/index.js';
 import type { SpoolMeta } from '../delivery/ports.js';
-import { fsyncDirectory, writeFileDurable, type IncomingMessage, type Spool } from '../spool/index.js';
+import type { IncomingMessage, Spool } from '../spool/index.js';
+import type { QuarantineContentStore } from './content-store.js';
 
 export interface QuarantineEntry {
   readonly queueId: string;
+  /** The organization of the message's recipients (its retention and its views). */
+  readonly organizationId: number;
   readonly sha256: string;
   readonly size: number;
   readonly reason: string;
@@ -24,7 +25,7 @@ export interface QuarantineEntry {
 /** The index rows; storage implements it. */
 export interface QuarantineIndexPort {
   add(entry: { queueId: string; sha256: string; size: number; reason: string; at: Date; organizationId?: number }): Promise<void>;
-  list(options?: { state?: 'held' | 'released' | 'deleted'; limit?: number }): Promise<readonly QuarantineEntry[]>;
+  list(options?: { state?: 'held' | 'released' | 'deleted'; organizationId?: number; limit?: number }): Promise<readonly QuarantineEntry[]>;
   get(queueId: string): Promise<QuarantineEntry | undefined>;
   markReleased(queueId: string, by: string, at: Date): Promise<unknown>;
   markDeleted(queueId: string, at: Date): Promise<unknown>;
@@ -32,7 +33,7 @@ export interface QuarantineIndexPort {
 }
 
 export interface QuarantineOptions {
-  readonly dir: string;
+  readonly content: QuarantineContentStore;
   readonly index: QuarantineIndexPort;
   readonly spool: Spool;
   enqueue(queueId: string, recipients: readonly string[], now: Date): Promise<void>;
@@ -51,7 +52,7 @@ export interface Quarantine {
    * original under a new queue id (the stripped copy keeps the first one).
    */
   keepOriginal(incoming: IncomingMessage, meta: SpoolMeta): Promise<void>;
-  list(options?: { state?: 'held' | 'released' | 'deleted'; limit?: number }): Promise<readonly QuarantineEntry[]>;
+  list(options?: { state?: 'held' | 'released' | 'deleted'; organizationId?: number; limit?: number }): Promise<readonly QuarantineEntry[]>;
   show(queueId: string): Promise<{ entry: QuarantineEntry; meta: SpoolMeta } | undefined>;
   openBody(queueId: string): Promise<Readable>;
   /** Queues the held message for delivery to all, or the given subset of, its recipients. */
@@ -59,35 +60,14 @@ export interface Quarantine {
   delete(queueId: string): Promise<void>;
 }
 
-/** Copies a body into the store: to a temp name, fsynced, then renamed into place. */
-async function copyDurably(from: string, to: string): Promise<void> {
-  const temp = `${to}.${process.pid}.tmp`;
-  await copyFile(from, temp);
-  const handle = await open(temp, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, to);
-}
-
 export async function createQuarantine(options: QuarantineOptions): Promise<Quarantine> {
-  const bodiesDir = join(options.dir, 'bodies');
-  const metaDir = join(options.dir, 'meta');
-  await mkdir(bodiesDir, { recursive: true, mode: 0o750 });
-  await mkdir(metaDir, { recursive: true, mode: 0o750 });
+  const { content } = options;
   const now = options.now ?? (() => new Date());
 
-  const bodyPath = (sha256: string): string => join(bodiesDir, sha256.slice(0, 2), `${sha256}.eml`);
-  const metaPath = (queueId: string): string => {
-    if (!isQueueId(queueId)) throw new MoatError('QUARANTINE_BAD_ID', `not a queue id: ${JSON.stringify(queueId)}`);
-    return join(metaDir, `${queueId}.json`);
-  };
-
   async function readMeta(queueId: string): Promise<SpoolMeta> {
-    // Trust boundary: our own file; a hand-edited or truncated one fails loudly here.
-    return JSON.parse(await readFile(metaPath(queueId), 'utf8')) as SpoolMeta;
+    const meta = await content.readMeta(queueId);
+    if (meta === undefined) throw new MoatError('QUARANTINE_META_MISSING', `quarantined message ${queueId} has no stored envelope (${content.kind})`);
+    return meta;
   }
 
   async function heldEntry(queueId: string): Promise<QuarantineEntry> {
@@ -98,24 +78,19 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
   }
 
   async function store(incoming: IncomingMessage, meta: SpoolMeta, how: 'move' | 'copy'): Promise<void> {
-    const target = bodyPath(incoming.sha256);
-    await mkdir(join(bodiesDir, incoming.sha256.slice(0, 2)), { recursive: true, mode: 0o750 });
     // Index row first: a concurrent delete of the last other holder of this body
-    // counts it and keeps the file, so this message can never end up without a body.
+    // counts it and keeps the body, so this message can never end up without one.
     await options.index.add({
       queueId: meta.queueId,
       sha256: incoming.sha256,
       size: incoming.size,
       reason: meta.verdict.reasons.slice(0, 5).join('; '),
       at: now(),
+      ...(options.organizationOf === undefined ? {} : { organizationId: options.organizationOf(meta) }),
     });
     try {
-      // A rename over an identical body (same hash) is harmless.
-      if (how === 'move') await rename(incoming.path, target);
-      else await copyDurably(incoming.path, target);
-      await fsyncDirectory(join(bodiesDir, incoming.sha256.slice(0, 2)));
-      await fsyncDirectory(bodiesDir);
-      await writeFileDurable(metaPath(meta.queueId), JSON.stringify(meta));
+      await content.putBody({ sha256: incoming.sha256, size: incoming.size, path: incoming.path, how });
+      await content.putMeta(meta);
     } catch (error) {
       // Not acknowledged: undo the index row so the entry is not listed as held.
       await options.index.markDeleted(meta.queueId, now()).catch(() => undefined);
@@ -139,7 +114,7 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
     async openBody(queueId) {
       const entry = await options.index.get(queueId);
       if (entry === undefined) throw new MoatError('QUARANTINE_NOT_FOUND', `no quarantined message ${queueId}`);
-      return createReadStream(bodyPath(entry.sha256));
+      return content.openBody(entry.sha256);
     },
 
     async release(queueId, by, recipients) {
@@ -151,7 +126,7 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
       if (unknown.length > 0) {
         throw new MoatError('QUARANTINE_BAD_RECIPIENT', `not a recipient of ${queueId}: ${unknown.join(', ')}`);
       }
-      const raw = await readFile(bodyPath(entry.sha256));
+      const raw = await content.readBody(entry.sha256);
       // The original of a stripped message: its stripped copy was delivered under this
       // queue id, so the original goes out as a new message, and the log keeps the first outcome.
       const stripped = meta.verdict.strip !== undefined;
@@ -172,10 +147,8 @@ export async function createQuarantine(options: QuarantineOptions): Promise<Quar
       const entry = await heldEntry(queueId);
       await options.index.markDeleted(queueId, now());
       await options.setStatus(queueId, 'deleted');
-      await rm(metaPath(queueId), { force: true });
-      if ((await options.index.countBySha256(entry.sha256)) === 0) {
-        await rm(bodyPath(entry.sha256), { force: true });
-      }
+      await content.removeMeta(queueId);
+      await content.removeBodyIfUnreferenced(entry.sha256);
     },
   };
 }

@@ -169,6 +169,29 @@ export interface QuarantineTable {
   deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** A quarantined body, content-addressed; its bytes are in `quarantine_body_chunks`. */
+export interface QuarantineBodiesTable {
+  sha256: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  size: ColumnType<number | string, number, number>;
+  chunks: number;
+  stored_at: string;
+}
+
+/** One piece of a body, in order of `seq` (0-based). */
+export interface QuarantineBodyChunksTable {
+  sha256: string;
+  seq: number;
+  data: Uint8Array;
+}
+
+/** The spool meta (envelope, verdict, header prefix) a release queues the body with. */
+export interface QuarantineMetaTable {
+  queue_id: string;
+  /** JSON of `SpoolMeta`. */
+  meta: string;
+}
+
 /** One imported policy document; the highest id is in force. Never updated. */
 export interface PolicyRevisionsTable {
   id: Generated<number>;
@@ -211,6 +234,9 @@ export interface Database {
   queue: QueueTable;
   delivery_attempts: DeliveryAttemptsTable;
   quarantine: QuarantineTable;
+  quarantine_bodies: QuarantineBodiesTable;
+  quarantine_body_chunks: QuarantineBodyChunksTable;
+  quarantine_meta: QuarantineMetaTable;
   seen_domains: SeenDomainsTable;
 }
 

@@ -36,6 +36,8 @@ export type { SqlQueueStore, QueueRow, QueueListOptions, QueueStoreOptions } fro
 export { createQueueStore } from './queue-store.js';
 export type { QuarantineIndex, QuarantineEntry, QuarantineAdd, QuarantineListOptions } from './quarantine-index.js';
 export { createQuarantineIndex } from './quarantine-index.js';
+export type { QuarantineContent } from './quarantine-content.js';
+export { createQuarantineContent, QUARANTINE_CHUNK_BYTES } from './quarantine-content.js';
 export type { PolicyRevision, PolicyStore } from './policy-store.js';
 export type { SeenDomains } from './seen-domains.js';
 export type { SqlBayesStore, BayesTables } from './bayes-store.js';

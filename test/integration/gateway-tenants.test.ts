@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openAdminServices } from '../../src/app/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { plainMessage } from '../support/messages.js';
+import { messageWithAttachment, plainMessage, tinyPe } from '../support/messages.js';
 import { assertReply, queueIdOf } from '../support/replies.js';
 import { RawSmtpClient, sendMessage } from '../support/smtp-client.js';
 
@@ -58,6 +58,25 @@ describe('organizations (tenants)', () => {
       assert.deepEqual(seenByAcme.map((m) => m.queueId), [acme]);
       const seenByGlobex = await admin.messageLog.search({ organizationId: globexRow.organizationId, subject: 'for' });
       assert.deepEqual(seenByGlobex.map((m) => m.queueId), [globex]);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('holds quarantined mail under its organization, listed only in its own view', async () => {
+    const held = async (to: string): Promise<string> => {
+      const body = messageWithAttachment({ filename: 'setup.exe', content: tinyPe(), subject: `held for ${to}`, to });
+      return queueIdOf((await sendMessage(moat.smtpPort, { from: 'mallory@partner.example', to: [to], body })).data);
+    };
+    const acme = await held('bob@acme.test');
+    const globex = await held('carol@globex.test');
+    const admin = await openAdminServices(moat.config);
+    try {
+      const acmeOrganization = (await admin.messageLog.get(acme))?.organizationId;
+      const globexOrganization = (await admin.messageLog.get(globex))?.organizationId;
+      assert.ok(acmeOrganization !== undefined && globexOrganization !== undefined && acmeOrganization !== globexOrganization);
+      assert.deepEqual((await admin.quarantine.list({ organizationId: acmeOrganization })).map((e) => e.queueId), [acme]);
+      assert.deepEqual((await admin.quarantine.list({ organizationId: globexOrganization })).map((e) => e.queueId), [globex]);
     } finally {
       await admin.close();
     }

@@ -13,6 +13,7 @@ import { migration0006ClientProxy } from './0006-client-proxy.js';
 import { migration0008OrganizationCountry } from './0008-organization-country.js';
 import { migration0009UrlHostCollation } from './0009-url-host-collation.js';
 import { migration0010SearchIndexes } from './0010-search-indexes.js';
+import { migration0011QuarantineContent } from './0011-quarantine-content.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -24,6 +25,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-organization-country': migration0008OrganizationCountry,
   '0009-url-host-collation': migration0009UrlHostCollation,
   '0010-search-indexes': migration0010SearchIndexes,
+  '0011-quarantine-content': migration0011QuarantineContent,
 };
 
 /** A Kysely migration provider over the static list. */
