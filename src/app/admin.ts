@@ -14,7 +14,6 @@ import {
   createMessageLog,
   createPolicyStore,
   DEFAULT_ORGANIZATION_ID,
-  createQuarantineIndex,
   createQueueStore,
   type MessageLog,
   type PolicyStore,
