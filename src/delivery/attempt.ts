@@ -196,6 +196,30 @@ function isPermanentSpoolError(error: unknown): boolean {
   return error instanceof MoatError && (error.code === 'SPOOL_META_INVALID' || error.code === 'SPOOL_BAD_ID');
 }
 
+/**
+ * The queue or the log could not record an attempt (database unreachable).
+ * `sent` says whether anything left Moat in it (a delivery or a bounce): then
+ * the runner keeps the rows out of the queue for a while, because retrying at
+ * once would deliver twice; if nothing left, a retry is harmless.
+ */
+export class DeliveryBookkeepingError extends MoatError {
+  constructor(
+    readonly sent: boolean,
+    options: { cause: unknown },
+  ) {
+    super('DELIVERY_BOOKKEEPING_FAILED', `could not record a delivery attempt (${sent ? 'after sending' : 'nothing sent'})`, options);
+    this.name = 'DeliveryBookkeepingError';
+  }
+}
+
+async function bookkeep(sent: boolean, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw new DeliveryBookkeepingError(sent, { cause: error });
+  }
+}
+
 export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): Promise<void> {
   const startedMs = performance.now();
   const at = ctx.now();
@@ -214,7 +238,7 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
     ctx.logger.warn({ err: metaError, spoolId: queueId }, 'spool entry not readable now; delivery deferred');
     const attempts = Math.max(...group.items.map((i) => i.attempts)) + 1;
     const next = new Date(at.getTime() + retryDelay(attempts, ctx.delivery.retry, ctx.random));
-    await ctx.queue.markDeferred(group.items.map((i) => i.id), SPOOL_READ_DEFERRED, next, at);
+    await bookkeep(false, () => ctx.queue.markDeferred(group.items.map((i) => i.id), SPOOL_READ_DEFERRED, next, at));
     ctx.wakeAt(next);
     return;
   }
@@ -222,20 +246,22 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
     // The spool owns moving a corrupt entry aside; we only end its queue rows, and leave the files alone.
     ctx.logger.error({ err: metaError, spoolId: queueId }, 'spool entry missing or unreadable; recipients failed');
     const ids = group.items.map((i) => i.id);
-    await ctx.queue.markFailed(ids, SPOOL_UNREADABLE, at);
-    const durationMs = performance.now() - startedMs;
-    for (const item of group.items) {
-      await ctx.log.recordAttempt({
-        queueId,
-        recipient: item.recipient,
-        target: 'spool',
-        outcome: 'failed',
-        reply: SPOOL_UNREADABLE,
-        at: at.toISOString(),
-        durationMs,
-      });
-      ctx.onOutcome?.('failed', 'spool');
-    }
+    await bookkeep(false, async () => {
+      await ctx.queue.markFailed(ids, SPOOL_UNREADABLE, at);
+      const durationMs = performance.now() - startedMs;
+      for (const item of group.items) {
+        await ctx.log.recordAttempt({
+          queueId,
+          recipient: item.recipient,
+          target: 'spool',
+          outcome: 'failed',
+          reply: SPOOL_UNREADABLE,
+          at: at.toISOString(),
+          durationMs,
+        });
+        ctx.onOutcome?.('failed', 'spool');
+      }
+    });
     return;
   }
 
@@ -277,39 +303,43 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
     r.final === 'failed' && !failedIds.has(r.item.id) ? { ...r, final: 'deferred' as const } : r,
   );
 
-  await markRows(ctx, finalRows, at);
+  // A delivered row, or a bounce queued for a failed one, means something left Moat.
+  const sent = finalRows.some((r) => r.final === 'delivered') || failedRows.length > 0;
+  await bookkeep(sent, async () => {
+    await markRows(ctx, finalRows, at);
 
-  const durationMs = performance.now() - startedMs;
-  for (const r of finalRows) {
-    await ctx.log.recordAttempt({
-      queueId,
-      recipient: r.item.recipient,
-      target: r.outcome.target,
-      outcome: r.final,
-      reply: r.outcome.reply,
-      at: at.toISOString(),
-      durationMs,
-    });
-    // Metrics get the route, not a per-mailbox path, to keep label cardinality bounded.
-    ctx.onOutcome?.(r.final, group.route.key);
-  }
-  const count = (o: AttemptOutcome): number => finalRows.filter((r) => r.final === o).length;
-  ctx.logger.info(
-    {
-      spoolId: queueId,
-      sessionId: meta.envelope.sessionId,
-      target: group.route.key,
-      delivered: count('delivered'),
-      deferred: count('deferred'),
-      failed: count('failed'),
-      durationMs: Math.round(durationMs),
-    },
-    'delivery attempt',
-  );
+    const durationMs = performance.now() - startedMs;
+    for (const r of finalRows) {
+      await ctx.log.recordAttempt({
+        queueId,
+        recipient: r.item.recipient,
+        target: r.outcome.target,
+        outcome: r.final,
+        reply: r.outcome.reply,
+        at: at.toISOString(),
+        durationMs,
+      });
+      // Metrics get the route, not a per-mailbox path, to keep label cardinality bounded.
+      ctx.onOutcome?.(r.final, group.route.key);
+    }
+    const count = (o: AttemptOutcome): number => finalRows.filter((r) => r.final === o).length;
+    ctx.logger.info(
+      {
+        spoolId: queueId,
+        sessionId: meta.envelope.sessionId,
+        target: group.route.key,
+        delivered: count('delivered'),
+        deferred: count('deferred'),
+        failed: count('failed'),
+        durationMs: Math.round(durationMs),
+      },
+      'delivery attempt',
+    );
 
-  if ((await ctx.queue.remaining(queueId)) === 0) {
-    await ctx.spool.remove(queueId);
-  }
+    if ((await ctx.queue.remaining(queueId)) === 0) {
+      await ctx.spool.remove(queueId);
+    }
+  });
 }
 
 async function markRows(ctx: AttemptContext, rows: readonly RowOutcome[], at: Date): Promise<void> {

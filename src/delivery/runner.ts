@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { DeliveryConfig, DomainConfig, NextHopConfig } from '../config/schema.js';
-import { attemptGroup } from './attempt.js';
+import { attemptGroup, DeliveryBookkeepingError } from './attempt.js';
 import type { AttemptContext, DeliveryGroup } from './attempt.js';
 import { MAX_RECIPIENTS_PER_TRANSACTION, createRouteTable, groupDueRows } from './plan.js';
 import type { AttemptOutcome, DeliveryLog, MessageInjector, QueueItem, QueueStore, SpoolReader } from './ports.js';
@@ -63,6 +63,8 @@ export interface DeliveryRunner {
 const DEFAULT_POLL_MS = 1000;
 // After the queue could not record an outcome, its rows wait this long before another try.
 const BOOKKEEPING_RETRY_MS = 60_000;
+/** Nothing left Moat in the failed attempt: only the database needs time to come back. */
+const BOOKKEEPING_RETRY_UNSENT_MS = 2_000;
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 // Rows read per free slot: a slot takes one message, and most have a handful of
 // recipients. Reading more only costs main-thread time for rows nobody can take.
@@ -129,10 +131,12 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
     const destKey = group.route.key;
     perDestActive.set(destKey, (perDestActive.get(destKey) ?? 0) + 1);
     let bookkeepingFailed = false;
+    let holdMs = BOOKKEEPING_RETRY_MS;
     const task = attemptGroup(ctx, group)
       .catch((err: unknown) => {
         // Queue or log storage failed mid-way; the rows stay pending and are retried.
         bookkeepingFailed = true;
+        if (err instanceof DeliveryBookkeepingError && !err.sent) holdMs = BOOKKEEPING_RETRY_UNSENT_MS;
         opts.logger.error({ err, spoolId: group.queueId, target: destKey }, 'delivery bookkeeping failed');
       })
       .finally(() => {
@@ -143,7 +147,7 @@ export function createDeliveryRunner(opts: DeliveryRunnerOptions): DeliveryRunne
           const release = setTimeout(() => {
             for (const id of held) inFlight.delete(id);
             kick();
-          }, BOOKKEEPING_RETRY_MS);
+          }, holdMs);
           release.unref();
         } else {
           for (const item of group.items) inFlight.delete(item.id);

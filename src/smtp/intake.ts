@@ -178,7 +178,13 @@ export function createIntake(deps: IntakeDependencies) {
       case 'quarantine': {
         const tokens = analysis.spamTokens ?? [];
         const meta = { ...buildMeta(deps.hostname, incoming, envelope, verdict, { verdictHeaders: true, authHeaders }), ...(tokens.length === 0 ? {} : { spamTokens: tokens }) };
-        await deps.hold(incoming, meta);
+        try {
+          await deps.hold(incoming, meta);
+        } catch (error) {
+          // Not held and not acknowledged (the sender gets 451 and retries): nothing stays in the spool.
+          await deps.spool.discard(incoming);
+          throw new MoatError('INTAKE_QUARANTINE_FAILED', 'could not quarantine the message', { cause: error });
+        }
         try {
           await deps.record({ ...entry, status: 'quarantined' });
         } catch (error) {

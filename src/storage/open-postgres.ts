@@ -155,6 +155,10 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   const onPoolError = options.onPoolError;
   // Without a listener an idle client's error would be an uncaught 'error' event and end the process.
   pool.on('error', (error) => onPoolError?.(error));
+  // The pool listens only while a client is idle; a connection cut during a query also emits
+  // 'error' on the checked-out client. The query rejects on its own and the pool drops the
+  // broken client at release; this listener keeps the event from ending the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
 
   try {
     const client = await pool.connect();
