@@ -12,7 +12,7 @@ import type { MoatConfig } from '../config/index.js';
 import { createDnsResolver, type DnsResolver } from '../dns/index.js';
 import { buildAuthFinding, type SenderAuthResult } from '../auth/index.js';
 import type { AuthTask } from '../workers/index.js';
-import { createMemoryState, createRedisState, type SharedState } from '../state/index.js';
+import { createFallbackState, createMemoryState, createRedisState, type SharedState } from '../state/index.js';
 import { createReputation, type Reputation } from '../reputation/index.js';
 import type { ClientFacts, SenderAuthOutcome } from '../smtp/index.js';
 import { createRegistrableDomain, isIpLiteral, MULTI_LABEL_SUFFIXES } from '../analysis/index.js';
@@ -37,7 +37,7 @@ export interface Screening {
 function openState(config: MoatConfig, logger: Logger): SharedState {
   if (config.state.backend === 'memory') return createMemoryState({ maxKeys: config.state.memory.maxKeys });
   const { redis } = config.state;
-  return createRedisState({
+  const shared = createRedisState({
     url: redis.url,
     ...(redis.password === undefined ? {} : { password: redis.password }),
     keyPrefix: redis.keyPrefix,
@@ -47,6 +47,18 @@ function openState(config: MoatConfig, logger: Logger): SharedState {
     onEvent: (event) => {
       if (event.type === 'error') logger.warn({ detail: event.message }, 'redis error');
       else if (event.type === 'ready') logger.info('redis ready');
+    },
+  });
+  if (redis.onUnavailable === 'fail') return shared;
+  // Issue 6: a lost Redis degrades limits and greylisting to per node rather than
+  // to the checks' onStateFailure; each switch is logged once.
+  const log = logger.child({ component: 'state' });
+  return createFallbackState({
+    primary: shared,
+    local: createMemoryState({ maxKeys: config.state.memory.maxKeys }),
+    onSwitch: (event) => {
+      if (event.to === 'local') log.warn({ reason: event.reason }, "shared state unavailable; using this node's local state");
+      else log.info('shared state available again; using it');
     },
   });
 }
@@ -96,7 +108,8 @@ export async function startScreening(config: MoatConfig, logger: Logger): Promis
 
   const state = openState(config, logger);
   // A Redis that is down at start is logged, not fatal: the client reconnects, and
-  // greylisting and rate limits fail open or closed as configured meanwhile.
+  // meanwhile this node's local state answers (onUnavailable: local; the fallback
+  // logs it) or greylisting and rate limits fail open or closed as configured.
   await state.ready().catch((error: unknown) => logger.warn({ err: error }, 'shared state not ready at start'));
   const reputation = createReputation({ state, resolver, settings: config.reputation });
   const log = logger.child({ component: 'reputation' });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createMemoryState, createRedisState, type SharedState } from '../../src/state/index.js';
+import { createFallbackState, createMemoryState, createRedisState, type SharedState } from '../../src/state/index.js';
 import { closedPort, deleteKeysWithPrefix, REDIS_HOST, REDIS_PORT, redisUnavailableReason, uniqueKeyPrefix } from '../support/redis.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -48,7 +48,38 @@ const memoryBackend: Backend = {
   cleanup: async () => undefined,
 };
 
-for (const backend of [memoryBackend, redisBackend('state-contract')]) {
+/**
+ * The fallback state keeps the contract both while Redis answers and while it is
+ * lost (every call then answered by the node's own state).
+ */
+function fallbackBackend(name: string, port: () => Promise<number>): Backend {
+  const prefix = uniqueKeyPrefix(`state-contract-${name.replace(/ /g, '-')}`);
+  const opened: SharedState[] = [];
+  return {
+    name,
+    skip: redisSkip,
+    async open() {
+      const primary = createRedisState({ host: REDIS_HOST, port: await port(), keyPrefix: prefix, commandTimeoutMs: 1000, connectTimeoutMs: 300 });
+      const state = createFallbackState({ primary, local: createMemoryState({ maxKeys: 10_000 }), onSwitch: () => undefined });
+      opened.push(state);
+      await state.ready();
+      return state;
+    },
+    async cleanup() {
+      await Promise.all(opened.map((s) => s.close()));
+      await deleteKeysWithPrefix(prefix);
+    },
+  };
+}
+
+const BACKENDS = [
+  memoryBackend,
+  redisBackend('state-contract'),
+  fallbackBackend('fallback over redis', () => Promise.resolve(REDIS_PORT)),
+  fallbackBackend('fallback with redis lost', closedPort),
+];
+
+for (const backend of BACKENDS) {
   describe(`SharedState contract (${backend.name})`, { skip: backend.skip ?? false }, () => {
     let state: SharedState;
     before(async () => {

@@ -140,6 +140,11 @@ export const stateSchema = z.strictObject({
     connectTimeoutMs: positiveInt.max(60_000),
     /** Reconnect backoff: first delay, doubled per attempt up to maxDelayMs, with jitter. */
     reconnect: z.strictObject({ minDelayMs: positiveInt.max(60_000), maxDelayMs: positiveInt.max(300_000) }),
+    /**
+     * Redis lost: `local` answers from this node's in-process state (limits per node,
+     * a warning logged) until Redis is back; `fail` leaves it to each check's `onStateFailure`.
+     */
+    onUnavailable: z.enum(['local', 'fail']),
   }),
 });
 
@@ -154,5 +159,6 @@ export const STATE_DEFAULTS = {
     commandTimeoutMs: 250,
     connectTimeoutMs: 2000,
     reconnect: { minDelayMs: 100, maxDelayMs: 5000 },
+    onUnavailable: 'local',
   },
 } as const satisfies z.input<typeof stateSchema>;
