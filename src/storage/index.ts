@@ -45,5 +45,5 @@ export { createSqlBayesStore } from './bayes-store.js';
 export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';
 export { syncOrganizations } from './organizations.js';
-export { expiredQuarantine, purgeMessages } from './retention.js';
+export { expiredQuarantine, orphanedQuarantine, purgeMessages } from './retention.js';
 export type { PurgeOptions } from './retention.js';

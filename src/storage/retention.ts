@@ -63,3 +63,21 @@ export async function expiredQuarantine(db: Kysely<Database>, options: { organiz
     .execute();
   return rows.map((r) => r.queue_id);
 }
+
+/**
+ * Held entries that have no message-log row and were quarantined before
+ * `before`: a node stopped between holding a message and logging it, so the
+ * sender never got `250` and sends it again. Nothing refers to them (oldest first, at most `limit`).
+ */
+export async function orphanedQuarantine(db: Kysely<Database>, options: { before: Date; limit: number }): Promise<string[]> {
+  const rows = await db
+    .selectFrom('quarantine')
+    .select('queue_id')
+    .where('state', '=', 'held')
+    .where('quarantined_at', '<', options.before.toISOString())
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('messages').select('queue_id').whereRef('messages.queue_id', '=', 'quarantine.queue_id'))))
+    .orderBy('quarantined_at')
+    .limit(options.limit)
+    .execute();
+  return rows.map((r) => r.queue_id);
+}

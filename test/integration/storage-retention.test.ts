@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AnalysisResult, Envelope, Verdict } from '../../src/core/index.js';
 import { createQueueId } from '../../src/core/index.js';
-import { createMessageLog, createQuarantineIndex, expiredQuarantine, purgeMessages, syncOrganizations, type MessageStatus, type Storage } from '../../src/storage/index.js';
+import { createMessageLog, createQuarantineIndex, expiredQuarantine, orphanedQuarantine, purgeMessages, syncOrganizations, type MessageStatus, type Storage } from '../../src/storage/index.js';
 import { STORAGE_ENGINES } from '../support/storage-engines.js';
 
 const DAY = 86_400_000;
@@ -66,6 +66,22 @@ for (const engine of STORAGE_ENGINES) {
       }
       assert.deepEqual(await expiredQuarantine(storage.db, { organizationId: acme, before: cutoff, limit: 10 }), [keep[1]?.queueId]);
       assert.deepEqual(await expiredQuarantine(storage.db, { organizationId: globex, before: cutoff, limit: 10 }), []);
+    });
+
+    it('finds held entries that never got a log row (a node died between hold and log), once they are old enough', async () => {
+      const index = createQuarantineIndex(storage.db);
+      const logged = entry(T0 + 300 * DAY, 'quarantined', acme);
+      await createMessageLog(storage.db, 'node-a').recordMessage(logged);
+      const at = new Date(T0 + 300 * DAY);
+      await index.add({ queueId: logged.queueId, sha256: 'f'.repeat(64), size: 1, reason: 'held', at, organizationId: acme });
+      const orphan = createQueueId(at.getTime(), Buffer.from('orphan0001'));
+      const fresh = createQueueId(at.getTime() + 60_000, Buffer.from('orphan0002'));
+      await index.add({ queueId: orphan, sha256: 'f'.repeat(64), size: 1, reason: 'held', at, organizationId: acme });
+      await index.add({ queueId: fresh, sha256: 'f'.repeat(64), size: 1, reason: 'held', at: new Date(at.getTime() + 60_000), organizationId: globex });
+      assert.deepEqual(await orphanedQuarantine(storage.db, { before: new Date(at.getTime() + 30_000), limit: 10 }), [orphan]);
+      assert.deepEqual((await orphanedQuarantine(storage.db, { before: new Date(at.getTime() + 120_000), limit: 10 })).sort(), [orphan, fresh].sort());
+      await index.markDeleted(orphan, at);
+      assert.deepEqual(await orphanedQuarantine(storage.db, { before: new Date(at.getTime() + 30_000), limit: 10 }), [], 'deleted entries are not held');
     });
   });
 }
