@@ -83,6 +83,17 @@ function resolvePaths(config: MoatConfig, cwd: string): MoatConfig {
   return { ...config, dataDir: absolute(config.dataDir), smtp: { ...config.smtp, tls } };
 }
 
+/** A domain without a next hop of its own takes its organization's (`organizations[].nextHop`). */
+function inheritNextHops(config: MoatConfig): MoatConfig {
+  const hops = new Map(config.organizations.flatMap((o) => (o.nextHop === undefined ? [] : [[o.name, o.nextHop] as const])));
+  if (hops.size === 0) return config;
+  const domains = config.domains.map((d) => {
+    const inherited = d.nextHop === undefined ? hops.get(d.organization ?? 'default') : undefined;
+    return inherited === undefined ? d : { ...d, nextHop: inherited };
+  });
+  return { ...config, domains };
+}
+
 /** Loads, merges, interpolates, validates and deep-freezes the configuration; throws `ConfigError` listing every issue. */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
@@ -101,7 +112,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const parsed = configSchema.safeParse(interpolated.value);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, configSchema, interpolated.value), source);
 
-  const config = resolvePaths(parsed.data, cwd);
+  const config = inheritNextHops(resolvePaths(parsed.data, cwd));
   const semanticIssues = await checkSemantics(config);
   if (semanticIssues.length > 0) throw new ConfigError(semanticIssues, source);
 

@@ -295,6 +295,8 @@ export const configSchema = z.strictObject({
       /** ISO 3166-1 alpha-2 country code (for reports by country and region). */
       country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or DE').optional(),
       retention: retention.partial().optional(),
+      /** Where mail for this organization's domains goes when a domain names no next hop of its own. */
+      nextHop: nextHop.optional(),
     }),
   ),
   /** Retention, enforced by a background job in small batches; organizations may override it. */

@@ -10,16 +10,28 @@ import { openAdminServices } from '../../src/app/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { messageWithAttachment, plainMessage, tinyPe } from '../support/messages.js';
 import { assertReply, queueIdOf } from '../support/replies.js';
+import { startSink, type Sink } from '../support/sink.js';
 import { RawSmtpClient, sendMessage } from '../support/smtp-client.js';
+import { waitUntil } from '../support/wait.js';
 
 describe('organizations (tenants)', () => {
   let moat: TestGateway;
+  let acmeMx: Sink;
+  let globexMx: Sink;
 
   before(async () => {
+    acmeMx = await startSink();
+    globexMx = await startSink();
+    const hop = (sink: Sink) => ({ host: '127.0.0.1', port: sink.port, tls: 'none' });
     moat = await startTestGateway({
+      organizations: [
+        { name: 'acme', country: 'US', nextHop: hop(acmeMx) },
+        { name: 'globex', country: 'DE', nextHop: hop(globexMx) },
+      ],
       domains: [
         { name: 'acme.test', recipients: 'any', organization: 'acme' },
-        { name: 'acme-labs.test', recipients: 'any', organization: 'acme' },
+        // A domain's own next hop wins over its organization's.
+        { name: 'acme-labs.test', recipients: 'any', organization: 'acme', nextHop: hop(globexMx) },
         { name: 'globex.test', recipients: 'any', organization: 'globex' },
       ],
     });
@@ -27,6 +39,19 @@ describe('organizations (tenants)', () => {
 
   after(async () => {
     await moat?.stop();
+    await acmeMx?.close();
+    await globexMx?.close();
+  });
+
+  it("delivers to each organization's next hop unless the domain names its own", async () => {
+    const send = (to: string, subject: string) => sendMessage(moat.smtpPort, { from: 'routing@other.example', to: [to], body: plainMessage({ from: 'routing@other.example', to, subject }) });
+    for (const [to, subject] of [['bob@acme.test', 'hop acme'], ['carol@globex.test', 'hop globex'], ['eve@acme-labs.test', 'hop labs']] as const) {
+      assert.equal((await send(to, subject)).data?.code, 250);
+    }
+    const subjects = (sink: Sink) => sink.messages.map((m) => /^Subject: (hop .*)$/m.exec(m.raw.toString())?.[1]?.trim()).filter((x) => x !== undefined).sort();
+    await waitUntil(() => (acmeMx.messages.length + globexMx.messages.length >= 3 ? true : undefined), 15_000, 'three deliveries');
+    assert.deepEqual(subjects(acmeMx), ['hop acme']);
+    assert.deepEqual(subjects(globexMx), ['hop globex', 'hop labs']);
   });
 
   it('splits recipients of two organizations into separate transactions', async () => {
