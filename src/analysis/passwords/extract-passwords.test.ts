@@ -43,6 +43,12 @@ test('subject and HTML bodies', () => {
   const html = '<html><body><p>Hello,</p><p>Password: <b>Html&amp;Pw1</b></p><p>Regards</p></body></html>';
   assert.ok(extractPasswords([htmlToText(html)]).includes('Html&Pw1'));
   assert.equal(htmlToText('a<br>b&#x41;&#66;&nbsp;'), 'a\nbAB ');
+  assert.equal(htmlToText('<p>x</p><SCRIPT type="a">password: no</script >y<style>p{}</STYLE>z'), ' x\n y z');
+  // An unclosed script or style tag is dropped like any tag; what follows stays text.
+  assert.equal(htmlToText('a<script>b<script>c'), 'a b c');
+  assert.equal(htmlToText('1 < 2 and 3 > 2'), '1   2');
+  assert.equal(htmlToText('x <b unclosed'), 'x <b unclosed');
+  assert.equal(htmlToText('<br/>a<br-x>b</h2>c</h7>d<scriptx>e</scriptx>'), '\na\nb\nc d e ');
 });
 
 test('bounded: at most 20 candidates of at most 64 characters', () => {

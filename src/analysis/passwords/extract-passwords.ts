@@ -56,15 +56,51 @@ export function extractPasswords(texts: readonly string[]): string[] {
   return out;
 }
 
-/** Text of an HTML body as a reader sees it: tags dropped (block ends become line breaks), entities decoded. */
+/** End tags after which text continues on a new line. */
+const LINE_BREAKING_END_TAGS = new Set(['p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+/**
+ * Text of an HTML body as a reader sees it: tags dropped (block ends become
+ * line breaks), script and style content skipped, entities decoded. One pass,
+ * linear in the input whatever tags it leaves open.
+ */
 export function htmlToText(html: string): string {
-  return decodeEntities(
-    html
-      .slice(0, MAX_SOURCE_CHARS * 4)
-      .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/giu, ' ')
-      .replace(/<(?:br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^>]*>/giu, '\n')
-      .replace(/<[^>]*>/gu, ' '),
-  );
+  const source = html.slice(0, MAX_SOURCE_CHARS * 4);
+  const out: string[] = [];
+  // Elements whose end tag is known to be absent from here on: hostile HTML full of
+  // unclosed <script> tags must not make every one of them search to the end again.
+  const unclosed = new Set<string>();
+  let at = 0;
+  while (at < source.length) {
+    const open = source.indexOf('<', at);
+    if (open < 0) {
+      out.push(source.slice(at));
+      break;
+    }
+    out.push(source.slice(at, open));
+    const close = source.indexOf('>', open + 1);
+    if (close < 0) {
+      // No '>' anywhere after: not a tag, the rest is text.
+      out.push(source.slice(open));
+      break;
+    }
+    const tag = /^(\/?)([a-z][a-z0-9]*)/iu.exec(source.slice(open + 1, Math.min(close, open + 16)));
+    const name = tag?.[2]?.toLowerCase() ?? '';
+    const closing = tag?.[1] === '/';
+    at = close + 1;
+    if (!closing && (name === 'script' || name === 'style') && !unclosed.has(name)) {
+      // Script and style content is not text: skip to the end tag.
+      const end = new RegExp(`</${name}\\s*>`, 'giu');
+      end.lastIndex = at;
+      const found = end.exec(source);
+      if (found === null) unclosed.add(name);
+      else at = found.index + found[0].length;
+      out.push(' ');
+    } else {
+      out.push((!closing && name === 'br') || (closing && LINE_BREAKING_END_TAGS.has(name)) ? '\n' : ' ');
+    }
+  }
+  return decodeEntities(out.join(''));
 }
 
 // The password after a keyword: a quoted string, or the first word that is not filler.
