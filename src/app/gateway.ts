@@ -96,17 +96,23 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
 
   const storage = await openStorage(config, logger.child({ component: 'storage' }));
   // The policy first: an invalid policy file refuses the start before anything listens or runs.
-  const policy = await startPolicyService({ config, store: createPolicyStore(storage.db), logger: logger.child({ component: 'policy' }) }).catch(async (error: unknown) => {
+  // The change feed makes another node's (or the CLI's) import apply here at once; polling stays the fallback.
+  const policy = await startPolicyService({
+    config,
+    store: createPolicyStore(storage.db, storage.changes),
+    ...(storage.changes === undefined ? {} : { changes: storage.changes }),
+    logger: logger.child({ component: 'policy' }),
+  }).catch(async (error: unknown) => {
     await storage.close();
     throw error;
   });
   const screening = await startScreening(config, logger).catch(async (error: unknown) => {
-    policy.stop();
+    await policy.stop();
     await storage.close();
     throw error;
   });
   const spamFilter = await openSpamFilter(config, storage.db).catch(async (error: unknown) => {
-    policy.stop();
+    await policy.stop();
     await screening.close();
     await storage.close();
     throw error;
@@ -318,7 +324,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     reloadPolicy,
     stop() {
       stopping ??= (async () => {
-        policy.stop();
+        await policy.stop();
         await retention.stop();
         await smtp.close();
         await runner.stop();

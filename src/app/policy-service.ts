@@ -1,31 +1,35 @@
 /**
  * Keeps the policy in force current on this node: imports the operator's
  * policy file (when configured) into the database, builds the resolver from
- * the newest revision, and polls for newer revisions so that a change made
- * by any node or by `moat policy import` applies within seconds, without a
- * restart. A revision that no longer validates (say a domain was removed
- * from the config) is refused and the running policy stays in force.
+ * the newest revision, and applies newer revisions without a restart: at
+ * once when the storage's change feed announces one (PostgreSQL NOTIFY from
+ * any node or `moat policy import`), and by polling every
+ * `policy.refreshSeconds` as the safety net (the only way on SQLite). A
+ * revision that no longer validates (say a domain was removed from the
+ * config) is refused and the running policy stays in force.
  */
 import type { Logger } from 'pino';
 import { ConfigError } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { readConfigFile } from '../config/index.js';
 import { checkPolicyDocument, checkResolvedThresholds, createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyDocument, type PolicyResolver } from '../policy/index.js';
-import type { PolicyStore } from '../storage/index.js';
+import type { ChangeFeed, PolicyStore } from '../storage/index.js';
 
 export interface PolicyService {
   /** The resolver of the revision in force. */
   current(): PolicyResolver;
   /** Re-imports the policy file (if configured) and loads the newest revision. Throws, keeping the old policy, when either is invalid. */
   reload(): Promise<{ revision: number; changed: boolean }>;
-  /** Stops polling. */
-  stop(): void;
+  /** Stops polling and listening; waits for a refresh in flight, so nothing touches the store afterwards. */
+  stop(): Promise<void>;
 }
 
 export interface PolicyServiceOptions {
   readonly config: MoatConfig;
   readonly store: PolicyStore;
   readonly logger: Logger;
+  /** Announcements of new revisions (the store's feed); absent: polling alone. */
+  readonly changes?: ChangeFeed;
   readonly now?: () => Date;
 }
 
@@ -59,7 +63,7 @@ export async function loadLatestPolicy(config: MoatConfig, store: PolicyStore): 
   return createPolicyResolver({ base: config.policy, domains: config.domains, document, revision: latest.revision });
 }
 
-/** Imports the policy file, loads the policy in force and starts polling. Throws (refusing to start) on an invalid policy. */
+/** Imports the policy file, loads the policy in force and starts polling and listening. Throws (refusing to start) on an invalid policy. */
 export async function startPolicyService(options: PolicyServiceOptions): Promise<PolicyService> {
   const { config, store, logger } = options;
   const now = options.now ?? (() => new Date());
@@ -75,7 +79,10 @@ export async function startPolicyService(options: PolicyServiceOptions): Promise
   let resolver = await loadLatestPolicy(config, store);
   logger.info({ revision: resolver.revision }, 'policy in force');
 
-  let refreshing: Promise<unknown> | undefined;
+  let refreshing: Promise<void> | undefined;
+  // A trigger while a refresh runs: that refresh may have read the revision before the change committed.
+  let again = false;
+  let stopped = false;
   // The revision that last failed validation: logged once, not every poll.
   let refused = -1;
   const refresh = async (): Promise<boolean> => {
@@ -93,16 +100,38 @@ export async function startPolicyService(options: PolicyServiceOptions): Promise
     }
   };
 
-  const timer = setInterval(() => {
-    refreshing ??= refresh()
-      .catch((error: unknown) => {
-        if (!(error instanceof ConfigError)) logger.warn({ err: error }, 'policy refresh failed');
-      })
+  // Single-flight: the timer, notifications and resyncs all come through here.
+  const trigger = (): void => {
+    if (stopped) return;
+    if (refreshing !== undefined) {
+      again = true;
+      return;
+    }
+    refreshing = refresh()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!(error instanceof ConfigError)) logger.warn({ err: error }, 'policy refresh failed');
+        },
+      )
       .finally(() => {
         refreshing = undefined;
+        if (again) {
+          again = false;
+          trigger();
+        }
       });
-  }, config.policy.refreshSeconds * 1000);
+  };
+
+  const timer = setInterval(trigger, config.policy.refreshSeconds * 1000);
   timer.unref();
+  const unsubscribe = await options.changes?.subscribe('policy', (event) => {
+    if (event.kind === 'resync') logger.info({ inForce: resolver.revision }, 'policy change feed resumed; re-checking the revision');
+    else logger.debug({ revision: event.payload, inForce: resolver.revision }, 'policy revision announced');
+    trigger();
+  });
+  // A revision stored between the load above and the LISTEN was announced to no one here.
+  if (unsubscribe !== undefined) trigger();
 
   return {
     current: () => resolver,
@@ -113,6 +142,11 @@ export async function startPolicyService(options: PolicyServiceOptions): Promise
       await refresh();
       return { revision: resolver.revision, changed: resolver.revision !== before };
     },
-    stop: () => clearInterval(timer),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await unsubscribe?.();
+      await refreshing;
+    },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { MoatConfig } from '../config/index.js';
-import { openPostgresStorage, openSqliteStorage, type Storage } from '../storage/index.js';
+import { openPostgresStorage, openSqliteStorage, type ChangeFeedState, type Storage } from '../storage/index.js';
 import { dataPath } from './paths.js';
 
 export async function openStorage(config: MoatConfig, logger?: Logger): Promise<Storage> {
@@ -20,6 +20,15 @@ export async function openStorage(config: MoatConfig, logger?: Logger): Promise<
     connectTimeoutMs: pg.connectTimeoutMs,
     statementTimeoutMs: pg.statementTimeoutMs,
     // An idle pooled connection died (server restart, network cut): the pool opens a new one.
-    ...(logger === undefined ? {} : { onPoolError: (error: Error) => logger.warn({ err: error }, 'database connection lost; reconnecting') }),
+    ...(logger === undefined
+      ? {}
+      : {
+          onPoolError: (error: Error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+          // Changes made meanwhile still apply through polling; the feed's listeners re-check when it is back.
+          onChangeFeedState: (state: ChangeFeedState) => {
+            if (state.state === 'lost') logger.warn({ err: state.error, retryInMs: state.retryInMs }, 'database change feed lost; reconnecting');
+            else logger.info({ downMs: state.downMs }, 'database change feed restored');
+          },
+        }),
   });
 }

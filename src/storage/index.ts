@@ -26,6 +26,8 @@ export type { Storage, SqliteStorageOptions } from './open-sqlite.js';
 export { openSqliteStorage } from './open-sqlite.js';
 export type { PostgresStorageOptions, PostgresTlsOptions } from './open-postgres.js';
 export { openPostgresStorage } from './open-postgres.js';
+export type { ChangeEvent, ChangeFeed, ChangeFeedState, ChangeListener, ChangeTopic } from './change-feed.js';
+export { changeChannelName } from './change-feed.js';
 export type { MigrateOptions } from './migrate.js';
 export { migrateToLatest } from './migrate.js';
 export type { AuthSummary, MessageLog, MessageLogOptions, RecordMessageEntry } from './message-log.js';

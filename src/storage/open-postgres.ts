@@ -6,6 +6,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { MoatError } from '../core/index.js';
+import { PostgresChangeFeed, type ChangeFeedState } from './change-feed.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import type { Storage } from './open-sqlite.js';
@@ -47,6 +48,8 @@ export interface PostgresStorageOptions {
    * drops it and opens a fresh one on the next query; `app/` logs this at `warn`.
    */
   readonly onPoolError?: (error: Error) => void;
+  /** The change feed's listener connection was lost (and is retried) or restored; `app/` logs it. */
+  readonly onChangeFeedState?: (state: ChangeFeedState) => void;
 }
 
 const DEFAULTS = {
@@ -124,7 +127,8 @@ function reasonOf(error: unknown): string {
  * `connectTimeoutMs` (else `STORAGE_OPEN_FAILED` naming host, port, database
  * and user, never the password), and runs pending migrations
  * (`STORAGE_MIGRATION_FAILED`). Every connection has `statement_timeout` and
- * `application_name=moat`.
+ * `application_name=moat`. The storage's `changes` feed opens one more
+ * connection (`application_name=moat-listen`) on its first subscribe.
  */
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const target = resolveTarget(options);
@@ -135,21 +139,25 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     throw new MoatError('STORAGE_OPEN_FAILED', `invalid PostgreSQL schema name ${JSON.stringify(options.schema.slice(0, 64))}`);
   }
 
-  const pool = new pg.Pool({
+  // What the pool's connections and the change feed's listener connection share.
+  const connection: pg.ClientConfig = {
     host: target.host,
     port: target.port,
     database: target.database,
     user: target.user,
     ...(target.password !== undefined && { password: target.password }),
     ...(options.ssl !== undefined && { ssl: typeof options.ssl === 'boolean' ? options.ssl : { ...options.ssl } }),
-    max: poolMax,
     connectionTimeoutMillis: connectTimeoutMs,
+    // A dead peer (cable pulled, VM gone) is noticed by the kernel instead of hanging a query forever.
+    keepAlive: true,
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: poolMax,
     statement_timeout: statementTimeoutMs,
     // A lock or row another node holds must not outlive the statement deadline either.
     idle_in_transaction_session_timeout: statementTimeoutMs,
     application_name: 'moat',
-    // A dead peer (cable pulled, VM gone) is noticed by the kernel instead of hanging a query forever.
-    keepAlive: true,
     ...(options.schema !== undefined && { options: `-c search_path=${options.schema}` }),
   });
   const onPoolError = options.onPoolError;
@@ -160,9 +168,16 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   // broken client at release; this listener keeps the event from ending the process.
   pool.on('connect', (client) => client.on('error', () => undefined));
 
+  // The schema the tables live in (the server's default when none is configured) names the change channels.
+  let schema: string;
   try {
     const client = await pool.connect();
-    client.release();
+    try {
+      const result = await client.query<{ schema: string | null }>('select current_schema() as schema');
+      schema = options.schema ?? result.rows[0]?.schema ?? 'public';
+    } finally {
+      client.release();
+    }
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new MoatError('STORAGE_OPEN_FAILED', `cannot connect to PostgreSQL at ${describeTarget(target)}: ${reasonOf(err)}`, { cause: err });
@@ -175,5 +190,18 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     await db.destroy();
     throw err;
   }
-  return { db, close: () => db.destroy() };
+  const changes = new PostgresChangeFeed({
+    // Its own name, so an operator (or a test) tells the one listening session per node from pool connections.
+    client: { ...connection, application_name: 'moat-listen' },
+    schema,
+    ...(options.onChangeFeedState === undefined ? {} : { onState: options.onChangeFeedState }),
+  });
+  return {
+    db,
+    changes,
+    close: async () => {
+      await changes.close();
+      await db.destroy();
+    },
+  };
 }

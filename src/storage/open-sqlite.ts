@@ -7,12 +7,19 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { MoatError } from '../core/index.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 
 /** A migrated database handle; `app/` owns its lifecycle. */
 export interface Storage {
   readonly db: Kysely<Database>;
+  /**
+   * Change notifications between the nodes sharing the database (PostgreSQL
+   * LISTEN/NOTIFY). Absent on SQLite: one node, and its polling suffices.
+   */
+  readonly changes?: ChangeFeed;
+  /** Closes the change feed (if any), then the database. */
   close(): Promise<void>;
 }
 

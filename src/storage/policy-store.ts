@@ -1,10 +1,13 @@
 /**
  * Policy revisions: every import of a policy document is kept, numbered, so
- * that a verdict's `r<revision>` can always be looked up. Nodes poll
- * `latestRevision()` (one indexed read) to pick up changes within seconds.
+ * that a verdict's `r<revision>` can always be looked up. On PostgreSQL a
+ * new revision also notifies every node through the change feed (topic
+ * `policy`, payload the revision) at commit; nodes still poll
+ * `latestRevision()` (one indexed read) as the safety net.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { MAX_DETAIL_CHARS, boundText, clampLimit } from './limits.js';
 
@@ -44,7 +47,8 @@ function toRevision(row: { id: number; document: string; sha256: string; source:
   };
 }
 
-export function createPolicyStore(db: Kysely<Database>): PolicyStore {
+/** The revision store over `db`; with `changes`, each new revision is announced to every node when it commits. */
+export function createPolicyStore(db: Kysely<Database>, changes?: ChangeFeed): PolicyStore {
   const latest = async (): Promise<PolicyRevision | undefined> => {
     const row = await db.selectFrom('policy_revisions').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
     return row === undefined ? undefined : toRevision(row);
@@ -80,6 +84,9 @@ export function createPolicyStore(db: Kysely<Database>): PolicyStore {
           })
           .returning('id')
           .executeTakeFirstOrThrow();
+        // In the same transaction: delivered at commit, so no node re-reads before the row is visible, and
+        // a rolled-back import announces nothing. The CLI writes through here too.
+        await changes?.notify(trx, 'policy', String(inserted.id));
         return { revision: inserted.id, created: true };
       });
     },

@@ -1,7 +1,8 @@
 /**
  * `moat policy`: manage the organization/domain/recipient policy stored in
- * the database. A running gateway applies a new revision within
- * `policy.refreshSeconds`; nothing needs a restart.
+ * the database. A running gateway applies a new revision at once on
+ * PostgreSQL (the import notifies every node at commit) and within
+ * `policy.refreshSeconds` otherwise; nothing needs a restart.
  */
 import { stringify } from 'yaml';
 import { importPolicyFile, loadStoredPolicy, openAdminServices, validatePolicyDocument } from '../../app/index.js';
