@@ -15,7 +15,7 @@ import { readHeaderBlock } from './header-block.js';
 import { deliverToMaildir } from './maildir.js';
 import { createMessageTransform } from './message-transform.js';
 import { createStripPartsTransform } from './strip-parts.js';
-import type { AttemptOutcome, DeliveryLog, MessageInjector, QueueItem, QueueStore, SpoolMeta, SpoolReader } from './ports.js';
+import type { AttemptOutcome, DeliveryLog, MessageInjector, QueueItem, QueueStore, SettledRecipient, SpoolMeta, SpoolReader } from './ports.js';
 import { deliverToNextHop } from './relay.js';
 import { retryDelay } from './retry.js';
 import type { Route } from './route.js';
@@ -198,9 +198,10 @@ function isPermanentSpoolError(error: unknown): boolean {
 
 /**
  * The queue or the log could not record an attempt (database unreachable).
- * `sent` says whether anything left Moat in it (a delivery or a bounce): then
- * the runner keeps the rows out of the queue for a while, because retrying at
- * once would deliver twice; if nothing left, a retry is harmless.
+ * `sent` says whether a retry could send something twice: something left
+ * Moat (a delivery or a bounce) and the spool could not keep a note of it
+ * either. Then the runner keeps the rows out of the queue for a while;
+ * otherwise a retry is harmless and comes soon.
  */
 export class DeliveryBookkeepingError extends MoatError {
   constructor(
@@ -212,11 +213,21 @@ export class DeliveryBookkeepingError extends MoatError {
   }
 }
 
-async function bookkeep(sent: boolean, write: () => Promise<void>): Promise<void> {
+/**
+ * Runs the queue and log writes of an attempt. When they fail, `settled`
+ * (if the attempt sent anything) keeps what was sent beside the spool entry;
+ * only if that fails too may a retry send twice (`sent: true`).
+ */
+async function bookkeep(settled: false | (() => Promise<void>), write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (error) {
-    throw new DeliveryBookkeepingError(sent, { cause: error });
+    if (settled === false) throw new DeliveryBookkeepingError(false, { cause: error });
+    const kept = await settled().then(
+      () => true,
+      () => false,
+    );
+    throw new DeliveryBookkeepingError(!kept, { cause: error });
   }
 }
 
@@ -265,13 +276,18 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
     return;
   }
 
-  let outcomes: RecipientOutcome[];
-  if (group.route.kind === 'smtp') outcomes = await deliverSmtp(ctx, group.route.hop, meta, recipients);
-  else if (group.route.kind === 'maildir') outcomes = await deliverLocal(ctx, meta, recipients);
+  // Recipients an earlier attempt settled while the database was away: record, do not send again.
+  const settledBefore = new Map(ctx.spool.settled(queueId).map((s) => [s.recipient, s]));
+  const toSend = recipients.filter((r) => !settledBefore.has(r));
+  let outcomes: RecipientOutcome[] = [];
+  if (toSend.length === 0) outcomes = [];
+  else if (group.route.kind === 'smtp') outcomes = await deliverSmtp(ctx, group.route.hop, meta, toSend);
+  else if (group.route.kind === 'maildir') outcomes = await deliverLocal(ctx, meta, toSend);
   else {
     ctx.logger.error({ spoolId: queueId, sessionId: meta.envelope.sessionId }, 'no route for recipient domain');
-    outcomes = recipients.map((recipient) => ({ recipient, result: 'permanent' as const, reply: NO_ROUTE, target: 'none' }));
+    outcomes = toSend.map((recipient) => ({ recipient, result: 'permanent' as const, reply: NO_ROUTE, target: 'none' }));
   }
+  for (const s of settledBefore.values()) outcomes.push({ recipient: s.recipient, result: s.outcome === 'delivered' ? 'delivered' : 'permanent', reply: s.reply, target: s.target });
   const byRecipient = new Map(outcomes.map((o) => [o.recipient, o]));
 
   const maxAgeMs = ctx.delivery.maxAgeHours * 3600 * 1000;
@@ -289,7 +305,9 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
     return { item, outcome, final: expired ? 'failed' : 'deferred' };
   });
 
-  let failedRows = rows.filter((r) => r.final === 'failed');
+  // A failure settled before already has its bounce queued.
+  const bouncedBefore = rows.filter((r) => r.final === 'failed' && settledBefore.has(r.item.recipient));
+  let failedRows = rows.filter((r) => r.final === 'failed' && !settledBefore.has(r.item.recipient));
   // Never bounce a bounce: the null sender marks DSNs and other notifications (RFC 5321 §4.5.5).
   if (failedRows.length > 0 && meta.envelope.mailFrom !== '') {
     const bounced = await sendDsn(ctx, group, meta, failedRows);
@@ -298,14 +316,17 @@ export async function attemptGroup(ctx: AttemptContext, group: DeliveryGroup): P
       failedRows = [];
     }
   }
-  const failedIds = new Set(failedRows.map((r) => r.item.id));
+  const failedIds = new Set([...failedRows, ...bouncedBefore].map((r) => r.item.id));
   const finalRows = rows.map((r) =>
     r.final === 'failed' && !failedIds.has(r.item.id) ? { ...r, final: 'deferred' as const } : r,
   );
 
-  // A delivered row, or a bounce queued for a failed one, means something left Moat.
-  const sent = finalRows.some((r) => r.final === 'delivered') || failedRows.length > 0;
-  await bookkeep(sent, async () => {
+  // What this attempt settled (a delivery, or a failure with its bounce queued): if the
+  // queue cannot record it, the spool keeps it so the next attempt does not send again.
+  const settledNow: SettledRecipient[] = finalRows
+    .filter((r) => (r.final === 'delivered' || r.final === 'failed') && !settledBefore.has(r.item.recipient))
+    .map((r) => ({ recipient: r.item.recipient, outcome: r.final === 'delivered' ? 'delivered' : 'failed', reply: r.outcome.reply, target: r.outcome.target }));
+  await bookkeep(settledNow.length === 0 ? false : () => ctx.spool.recordSettled(queueId, settledNow), async () => {
     await markRows(ctx, finalRows, at);
 
     const durationMs = performance.now() - startedMs;

@@ -12,6 +12,7 @@ export type {
   QueueStore,
   SpoolMeta,
   SpoolReader,
+  SettledRecipient,
 } from './ports.js';
 export { buildReceivedHeader } from './received-header.js';
 export type { ReceivedHeaderOptions } from './received-header.js';

@@ -58,8 +58,25 @@ export interface SpoolMeta {
   readonly spamTokens?: readonly string[];
 }
 
+/**
+ * A recipient an attempt settled (delivered, or failed with its bounce
+ * queued) while the queue could not record it (database lost). Kept beside
+ * the spool entry, so the next attempt records the outcome instead of
+ * sending again.
+ */
+export interface SettledRecipient {
+  readonly recipient: string;
+  readonly outcome: 'delivered' | 'failed';
+  readonly reply: string;
+  readonly target: string;
+}
+
 export interface SpoolReader {
   readMeta(queueId: string): Promise<SpoolMeta | undefined>;
+  /** Recipients of the entry settled by an attempt whose bookkeeping failed; empty when none. */
+  settled(queueId: string): readonly SettledRecipient[];
+  /** Keeps settled recipients durably (fsynced) until the entry is removed. */
+  recordSettled(queueId: string, settled: readonly SettledRecipient[]): Promise<void>;
   /** The message bytes exactly as received (dot-unstuffed DATA). */
   openBody(queueId: string): Readable;
   /** Drop the spool entry once no recipient is pending. */

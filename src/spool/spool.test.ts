@@ -62,6 +62,24 @@ describe('spool', () => {
     assert.deepEqual((await readdir(join(dir, 'corrupt'))).sort(), ['01ABCDEFGHJKMNPQRSTW.eml', '01ABCDEFGHJKMNPQRSTW.json']);
   });
 
+  it('keeps settled recipients across a restart and drops them with the entry', async () => {
+    const incoming = await spool.receive(chunks('Subject: hi\r\n\r\nbody\r\n'), { maxBytes: 1000 });
+    await spool.commit(incoming, metaFor(incoming.queueId));
+    const settled = { recipient: 'c@example.test', outcome: 'delivered' as const, reply: '250 2.0.0 ok', target: 'smtp:mx:25' };
+    await spool.recordSettled(incoming.queueId, [settled]);
+    await spool.recordSettled(incoming.queueId, [{ ...settled, recipient: 'd@example.test', outcome: 'failed', reply: '550 5.1.1 no' }]);
+    // An orphan (its entry gone) is dropped at recovery.
+    await writeFile(join(dir, 'messages', '01M8C0S8ZJ7DVH7ZK249.settled'), '[]');
+
+    const reopened = await Spool.open(dir);
+    await reopened.recover();
+    assert.deepEqual(reopened.settled(incoming.queueId).map((s) => [s.recipient, s.outcome]), [['c@example.test', 'delivered'], ['d@example.test', 'failed']]);
+    assert.ok(!(await readdir(join(dir, 'messages'))).includes('01M8C0S8ZJ7DVH7ZK249.settled'));
+    await reopened.remove(incoming.queueId);
+    assert.deepEqual(reopened.settled(incoming.queueId), []);
+    assert.deepEqual(await readdir(join(dir, 'messages')), []);
+  });
+
   it('refuses to touch paths that are not queue ids', async () => {
     assert.equal(await spool.readMeta('../../etc/passwd'), undefined);
     assert.throws(() => spool.openBody('../x'), /not a queue id/);

@@ -3,6 +3,8 @@
  * body (`<id>.eml`) and its meta (`<id>.json`) are fsynced in `messages/`;
  * the meta file is the commit point and only then does SMTP answer `250`.
  * Bodies being received live in `incoming/` and are never acknowledged.
+ * `<id>.settled` records recipients delivered (or bounced) while the
+ * database could not say so, so that they are not sent twice.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, renameSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createQueueId, isQueueId, MoatError } from '../core/index.js';
-import type { SpoolMeta, SpoolReader } from '../delivery/ports.js';
+import type { SettledRecipient, SpoolMeta, SpoolReader } from '../delivery/ports.js';
 import { createBodyScanner, type BodyScanResult } from './body-scan.js';
 import { createDirectorySyncer, fsyncDescriptor, fsyncDirectory, openDescriptor, unlinkIfExists, writeAllSync, writeFileDurable, type DirectorySyncer } from './durable-fs.js';
 
@@ -55,6 +57,8 @@ export class Spool implements SpoolReader {
   private readonly recentMeta = new Map<string, SpoolMeta>();
   /** Concurrent commits share one fsync of `messages/` (group commit). */
   private readonly messagesSync: DirectorySyncer;
+  /** Every `<id>.settled` on disk, loaded at recovery: the common attempt reads nothing. */
+  private readonly settledByQueueId = new Map<string, readonly SettledRecipient[]>();
 
   private constructor(root: string) {
     this.root = root;
@@ -172,13 +176,28 @@ export class Spool implements SpoolReader {
     return join(this.messagesDir, `${queueId}.eml`);
   }
 
+  settled(queueId: string): readonly SettledRecipient[] {
+    return this.settledByQueueId.get(queueId) ?? [];
+  }
+
+  async recordSettled(queueId: string, settled: readonly SettledRecipient[]): Promise<void> {
+    if (!isQueueId(queueId)) throw new MoatError('SPOOL_BAD_ID', `not a queue id: ${JSON.stringify(queueId)}`);
+    const merged = new Map(this.settled(queueId).map((s) => [s.recipient, s]));
+    for (const entry of settled) merged.set(entry.recipient, entry);
+    const all = [...merged.values()];
+    await writeFileDurable(this.settledPath(queueId), JSON.stringify(all));
+    this.settledByQueueId.set(queueId, all);
+  }
+
   async remove(queueId: string): Promise<void> {
     if (!isQueueId(queueId)) return;
     this.recentMeta.delete(queueId);
+    this.settledByQueueId.delete(queueId);
     // Meta first: without it the entry is no longer committed, so a crash
     // in between leaves an orphan body, never a meta without a body.
     unlinkIfExists(this.metaPath(queueId));
     unlinkIfExists(this.bodyPath(queueId));
+    unlinkIfExists(this.settledPath(queueId));
     // Durable too: a removal lost in a power cut would bring back a message that was
     // refused, deleted by an operator or already delivered.
     await this.messagesSync.sync();
@@ -221,6 +240,20 @@ export class Spool implements SpoolReader {
         abandoned++;
       }
     }
+    const committedIds = new Set(committed.map((m) => m.queueId));
+    for (const name of names) {
+      if (!name.endsWith('.settled')) continue;
+      const queueId = name.slice(0, -'.settled'.length);
+      if (!committedIds.has(queueId)) {
+        await rm(join(this.messagesDir, name), { force: true });
+        continue;
+      }
+      // Trust boundary: our own file. Unreadable, it is dropped: the worst case is sending twice, never losing mail.
+      const entries = await readFile(join(this.messagesDir, name), 'utf8')
+        .then((text) => JSON.parse(text) as SettledRecipient[])
+        .catch((): SettledRecipient[] => []);
+      if (Array.isArray(entries) && entries.length > 0) this.settledByQueueId.set(queueId, entries);
+    }
     await fsyncDirectory(this.messagesDir);
     committed.sort((a, b) => a.queueId.localeCompare(b.queueId));
     return { committed, corrupt, abandoned };
@@ -240,6 +273,10 @@ export class Spool implements SpoolReader {
 
   private metaPath(queueId: string): string {
     return join(this.messagesDir, `${queueId}.json`);
+  }
+
+  private settledPath(queueId: string): string {
+    return join(this.messagesDir, `${queueId}.settled`);
   }
 }
 

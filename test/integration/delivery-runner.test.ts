@@ -25,6 +25,7 @@ import type {
   DueFilter,
   QueueItem,
   QueueStore,
+  SettledRecipient,
   SpoolMeta,
   SpoolReader,
 } from '../../src/delivery/index.js';
@@ -58,6 +59,9 @@ class World extends EventEmitter {
   readonly dueLog: { filter: DueFilter | undefined; ids: number[] }[] = [];
   /** Behave like a store that predates DueFilter (the runner must still never hand a row out twice). */
   ignoreFilter = false;
+  /** markDelivered calls left that fail as if the database were gone. */
+  failMarkDelivered = 0;
+  readonly settledEntries = new Map<string, readonly SettledRecipient[]>();
   private nextId = 1;
   private seq = 0;
 
@@ -129,7 +133,13 @@ class World extends EventEmitter {
       this.changed();
       return due;
     },
-    markDelivered: async (ids, reply) => this.update(ids, (r) => Object.assign(r, { state: 'delivered', reply })),
+    markDelivered: async (ids, reply) => {
+      if (this.failMarkDelivered > 0) {
+        this.failMarkDelivered -= 1;
+        throw new Error('connect ECONNREFUSED (database gone)');
+      }
+      this.update(ids, (r) => Object.assign(r, { state: 'delivered', reply }));
+    },
     markFailed: async (ids, reply) => this.update(ids, (r) => Object.assign(r, { state: 'failed', reply })),
     markDeferred: async (ids, reply, next) =>
       this.update(ids, (r) => Object.assign(r, { reply, attempts: r.attempts + 1, nextAttemptAt: next.toISOString() })),
@@ -146,6 +156,11 @@ class World extends EventEmitter {
       const entry = this.spoolEntries.get(queueId);
       if (!entry) throw new Error(`no body for ${queueId}`);
       return Readable.from([entry.body]);
+    },
+    settled: (queueId) => this.settledEntries.get(queueId) ?? [],
+    recordSettled: async (queueId, settled) => {
+      this.settledEntries.set(queueId, [...(this.settledEntries.get(queueId) ?? []), ...settled]);
+      this.changed();
     },
     remove: async (queueId) => {
       this.spoolEntries.delete(queueId);
@@ -338,6 +353,29 @@ test('delivers all recipients of a message for one hop in one transaction, then 
     );
     assert.deepEqual(h.world.outcomes.map(([o]) => o), ['delivered', 'delivered']);
     assert.equal(h.world.injected.length, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a delivery whose outcome the queue cannot record is recorded by the next attempt, not sent again', { timeout: 20_000 }, async () => {
+  const h = await harness();
+  try {
+    h.world.failMarkDelivered = 1;
+    h.runner.start();
+    const queueId = h.world.enqueue({ mailFrom: 'sender@outside.test', rcptTo: ['a@example.test', 'b@example.test'], body });
+    h.runner.kick();
+    await h.world.until(() => h.world.settledEntries.has(queueId));
+    assert.deepEqual(h.world.settledEntries.get(queueId)?.map((s) => [s.recipient, s.outcome]).sort(), [['a@example.test', 'delivered'], ['b@example.test', 'delivered']]);
+    assert.deepEqual(h.world.rowsOf(queueId).map((r) => r.state), ['pending', 'pending'], 'the queue could not say so');
+    await h.world.until(() => h.world.removed.includes(queueId));
+    assert.equal(h.sink.messages.length, 1, 'sent once');
+    assert.deepEqual(h.world.rowsOf(queueId).map((r) => r.state), ['delivered', 'delivered']);
+    assert.match(h.world.rowsOf(queueId)[0]?.reply ?? '', /^250 /, "the next hop's reply, kept from the first attempt");
+    assert.deepEqual(h.world.attempts.map((a) => [a.recipient, a.outcome, a.target]).sort(), [
+      ['a@example.test', 'delivered', `smtp:127.0.0.1:${h.sink.port}`],
+      ['b@example.test', 'delivered', `smtp:127.0.0.1:${h.sink.port}`],
+    ]);
   } finally {
     await h.close();
   }
