@@ -98,6 +98,13 @@ test('an artifact over maxStreamBytes gives CLAMAV_TOO_LARGE without sending it'
 test('when maxStreamBytes is set above clamd StreamMaxLength, clamd size ERROR also gives CLAMAV_TOO_LARGE', { skip }, async () => {
   const big = Buffer.alloc(STREAM_MAX * 2, 0x41);
   const findings = await analyze([{ fileName: 'big.bin', contentType: 'application/octet-stream', content: big }], { maxStreamBytes: STREAM_MAX * 4 });
+  if (findings.length === 1 && findings[0]?.symbol === 'AV_UNAVAILABLE') {
+    // clamd answers and closes while our bytes are still unread on its side; its kernel then resets the
+    // connection, and on a loaded machine the reset can discard the answer before we read it. Not a
+    // clean pass either way: the artifact is reported unscanned (and policy defers it).
+    assert.match(findings[0].detail, /ECONNRESET|EPIPE|closed/);
+    return;
+  }
   assert.deepEqual(pick(findings), [['CLAMAV_TOO_LARGE', '2', 5, 'medium']]);
   assert.match(findings[0]?.detail ?? '', /StreamMaxLength/);
 });
