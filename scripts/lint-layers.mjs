@@ -21,14 +21,15 @@ const ALLOWED = {
   auth: ['core', 'dns'],
   state: ['core'],
   spam: ['core'],
+  access: ['core'], // roles, passwords, TOTP, tokens: pure, for the admin API
   reputation: ['core', 'config', 'dns', 'intel', 'state'],
   analysis: ['core', 'intel'], // loads its worker by URL, never by import
   quarantine: ['core', 'delivery', 'spool'],
   delivery: ['core', 'config'],
   smtp: ['core', 'config', 'delivery', 'spool'],
-  web: ['core', 'config', 'observability'],
-  app: ['core', 'config', 'observability', 'dns', 'auth', 'state', 'reputation', 'spam', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web'],
-  cli: ['core', 'config', 'observability', 'analysis', 'policy', 'app'],
+  web: ['core', 'config', 'observability', 'access'],
+  app: ['core', 'config', 'observability', 'dns', 'auth', 'state', 'reputation', 'spam', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web', 'access'],
+  cli: ['core', 'config', 'observability', 'analysis', 'policy', 'app', 'access'],
 };
 
 // Config sections are parts of the schema: the module that owns a section reads its type there.

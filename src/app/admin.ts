@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { MoatConfig } from '../config/index.js';
 import type { Quarantine } from '../quarantine/index.js';
-import { openQuarantine } from './quarantine.js';
+import { createQuarantineDecisions, openQuarantine } from './quarantine.js';
 import { Spool } from '../spool/index.js';
 import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from '../policy/index.js';
 import {
@@ -48,9 +48,13 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
   });
   const spam = await openSpamFilter(config, storage.db);
-  const tokensOf = async (queueId: string): Promise<readonly string[]> => (await quarantine.show(queueId))?.meta.spamTokens ?? [];
   // Training goes to the organization the message was logged under.
-  const organizationOfMessage = async (queueId: string): Promise<number> => (await messageLog.get(queueId))?.organizationId ?? DEFAULT_ORGANIZATION_ID;
+  const decisions = createQuarantineDecisions({
+    config,
+    quarantine,
+    spam,
+    organizationOf: async (queueId) => (await messageLog.get(queueId))?.organizationId ?? DEFAULT_ORGANIZATION_ID,
+  });
   return {
     messageLog,
     queue,
@@ -58,19 +62,8 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     spool,
     // With the feed, an import here (`moat policy import`) is announced to every running node at commit.
     policies: createPolicyStore(storage.db, storage.changes),
-    async release(queueId, by, recipients) {
-      const tokens = await tokensOf(queueId);
-      const organizationId = await organizationOfMessage(queueId);
-      const released = await quarantine.release(queueId, by, recipients);
-      if (config.spam.trainOnRelease) await spam?.train(organizationId, tokens, 'ham');
-      return released;
-    },
-    async confirm(queueId) {
-      const tokens = await tokensOf(queueId);
-      const organizationId = await organizationOfMessage(queueId);
-      await quarantine.delete(queueId);
-      if (config.spam.trainOnConfirm) await spam?.train(organizationId, tokens, 'spam');
-    },
+    release: decisions.release,
+    confirm: decisions.confirm,
     close: () => storage.close(),
   };
 }

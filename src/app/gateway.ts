@@ -30,7 +30,9 @@ import { openSpamFilter } from './spam-filter.js';
 import { createNewDomainCheck } from './new-domains.js';
 import { startRetentionJob } from './retention.js';
 import { openStorage } from './storage.js';
-import { openQuarantine } from './quarantine.js';
+import { createQuarantineDecisions, openQuarantine } from './quarantine.js';
+import { openAccess } from './access.js';
+import { createPolicyAdmin } from './policy-admin.js';
 import { dataPath } from './paths.js';
 
 export { dataPath };
@@ -44,6 +46,8 @@ const CONNECTION_METRIC: Readonly<Record<ConnectionResult, SmtpConnectionResult>
 export interface Gateway {
   readonly smtpAddress: AddressInfo;
   readonly httpAddress: AddressInfo;
+  /** Set when this start created the first administrator: its password, to print once. */
+  readonly firstAdminPassword?: string;
   /** Re-reads the YARA rules (SIGHUP); a set that does not compile leaves the running one in place. */
   reloadRules(): Promise<YaraReloadResult | undefined>;
   /** Re-imports the policy file and applies the newest policy revision; an invalid one throws and leaves the running policy in place. */
@@ -274,9 +278,28 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       throw error;
     }
   };
+  const adminAccess = await openAccess(config, storage.db, logger.child({ component: 'access' }));
+  const decisions = createQuarantineDecisions({
+    config,
+    quarantine,
+    spam: spamFilter,
+    organizationOf: async (queueId) => (await messageLog.get(queueId))?.organizationId ?? DEFAULT_ORGANIZATION_ID,
+  });
   const http = createHttpServer({
     logger: logger.child({ component: 'http' }),
     metrics,
+    access: adminAccess.options,
+    policy: createPolicyAdmin({ config, db: storage.db, store: createPolicyStore(storage.db, storage.changes), service: policy }),
+    mail: {
+      messages: messageLog,
+      quarantine: {
+        list: (options) => quarantine.list(options),
+        show: (queueId) => quarantine.show(queueId),
+        release: decisions.release,
+        delete: (queueId) => quarantine.delete(queueId),
+        confirm: decisions.confirm,
+      },
+    },
     ...(config.http.adminToken === undefined ? {} : { adminToken: config.http.adminToken }),
     reload: async () => {
       const rules = await reloadRules();
@@ -320,6 +343,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   return {
     smtpAddress,
     httpAddress,
+    ...(adminAccess.firstAdminPassword === undefined ? {} : { firstAdminPassword: adminAccess.firstAdminPassword }),
     reloadRules,
     reloadPolicy,
     stop() {

@@ -36,3 +36,37 @@ export async function openQuarantine(config: MoatConfig, wiring: QuarantineWirin
     ...(wiring.organizationOf === undefined ? {} : { organizationOf: wiring.organizationOf }),
   });
 }
+
+/** Release and confirm as an operator means them: the quarantine acts, and the spam filter learns from it. */
+export interface QuarantineDecisions {
+  /** Releases a held message (all or some recipients); teaches the spam filter ham (spam.trainOnRelease). */
+  release(queueId: string, by: string, recipients?: readonly string[]): Promise<readonly string[]>;
+  /** Confirms a held message as junk: deleted, and teaches the spam filter spam (spam.trainOnConfirm). */
+  confirm(queueId: string): Promise<void>;
+}
+
+export function createQuarantineDecisions(options: {
+  config: MoatConfig;
+  quarantine: Quarantine;
+  /** The organization a message was logged under: its spam filter learns. */
+  organizationOf(queueId: string): Promise<number>;
+  spam: { train(organizationId: number, tokens: readonly string[], label: 'ham' | 'spam'): Promise<void> } | undefined;
+}): QuarantineDecisions {
+  const { config, quarantine, spam } = options;
+  const tokensOf = async (queueId: string): Promise<readonly string[]> => (await quarantine.show(queueId))?.meta.spamTokens ?? [];
+  return {
+    async release(queueId, by, recipients) {
+      const tokens = await tokensOf(queueId);
+      const organizationId = await options.organizationOf(queueId);
+      const released = await quarantine.release(queueId, by, recipients);
+      if (config.spam.trainOnRelease) await spam?.train(organizationId, tokens, 'ham');
+      return released;
+    },
+    async confirm(queueId) {
+      const tokens = await tokensOf(queueId);
+      const organizationId = await options.organizationOf(queueId);
+      await quarantine.delete(queueId);
+      if (config.spam.trainOnConfirm) await spam?.train(organizationId, tokens, 'spam');
+    },
+  };
+}

@@ -163,8 +163,12 @@ export const configSchema = z.strictObject({
   }),
   http: z.strictObject({
     listen,
-    /** Bearer token for the admin routes (`POST /api/v1/reload`); set it from `${env:...}`. Absent: those routes refuse everyone. */
+    /** A bearer token acting as an installation administrator; set it from `${env:...}`. Absent: only users sign in. */
     adminToken: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    /** Sign-in sessions: idle and absolute lifetimes. */
+    sessions: z.strictObject({ idleMinutes: positiveInt.max(1440), maxHours: positiveInt.max(720) }),
+    /** Lock-out after failed passwords, and sign-in attempts per client address per minute. */
+    login: z.strictObject({ maxFailures: positiveInt.max(100), lockMinutes: positiveInt.max(10_080), perAddressPerMinute: positiveInt.max(10_000) }),
   }),
   /** Sender authentication: SPF, DKIM, DMARC, ARC (src/auth). */
   auth: authSectionSchema,

@@ -223,8 +223,85 @@ export interface SeenDomainsTable {
   messages: number;
 }
 
+/** Who may do what in the admin UI and API (issue 7); the permissions of each live in `access/`. */
+export type UserRole = 'admin' | 'analyst' | 'org-admin' | 'auditor';
+
+export const USER_ROLES: readonly UserRole[] = ['admin', 'analyst', 'org-admin', 'auditor'];
+
+/** A person who signs in (0013). Flags are integer 0/1 on both dialects. */
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-cased; unique. */
+  username: string;
+  password_hash: string;
+  role: UserRole;
+  /** The organization an `org-admin` is confined to; null for the roles that span organizations. */
+  organization_id: number | null;
+  totp_secret: string | null;
+  totp_enabled: ColumnType<number, number | undefined, number>;
+  disabled: ColumnType<number, number | undefined, number>;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: string | null;
+  last_login_at: string | null;
+  password_changed_at: string;
+  created_at: string;
+}
+
+/** A login session; keyed by the SHA-256 (hex) of the cookie value, which is never stored. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** An API token; only its hash is stored. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  /** The token's first characters, shown so that an operator can tell tokens apart. */
+  prefix: string;
+  /** JSON array of permission strings; null: the user's role. */
+  scopes: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export type AuditActorKind = 'session' | 'token' | 'cli' | 'system';
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+/** Append-only: rows are inserted, never updated. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  /** A username, `cli` or `system`. */
+  actor: string;
+  actor_kind: AuditActorKind;
+  /** `<resource>.<verb>`, e.g. `quarantine.release`. */
+  action: string;
+  target: string | null;
+  organization_id: number | null;
+  ip: string | null;
+  outcome: AuditOutcome;
+  /** JSON, bounded. */
+  detail: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
   policy_revisions: PolicyRevisionsTable;
   messages: MessagesTable;
   message_urls: MessageUrlsTable;

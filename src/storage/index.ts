@@ -22,6 +22,16 @@ export type {
   QuarantineState,
 } from './database.js';
 export { MESSAGE_STATUSES, DEFAULT_ORGANIZATION_ID } from './database.js';
+export type { UserRole, AuditActorKind, AuditOutcome, UsersTable, SessionsTable, ApiTokensTable, AuditLogTable } from './database.js';
+export { USER_ROLES } from './database.js';
+export type { User, UserCreate, UserUpdate, UserListOptions, UserCountOptions, UsersStore } from './users-store.js';
+export { createUsersStore, MAX_USERNAME_CHARS } from './users-store.js';
+export type { Session, SessionCreate, SessionsStore } from './sessions-store.js';
+export { createSessionsStore } from './sessions-store.js';
+export type { ApiToken, ApiTokenSummary, ApiTokenCreate, ApiTokenListOptions, ApiTokensStore } from './api-tokens-store.js';
+export { createApiTokensStore } from './api-tokens-store.js';
+export type { AuditEntry, AuditAppend, AuditListOptions, AuditLog } from './audit-log.js';
+export { createAuditLog } from './audit-log.js';
 export type { Storage, SqliteStorageOptions } from './open-sqlite.js';
 export { openSqliteStorage } from './open-sqlite.js';
 export type { PostgresStorageOptions, PostgresTlsOptions } from './open-postgres.js';
@@ -46,6 +56,6 @@ export type { SqlBayesStore, BayesTables } from './bayes-store.js';
 export { createSqlBayesStore } from './bayes-store.js';
 export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';
-export { syncOrganizations } from './organizations.js';
+export { listOrganizations, syncOrganizations } from './organizations.js';
 export { expiredQuarantine, orphanedQuarantine, purgeMessages } from './retention.js';
 export type { PurgeOptions } from './retention.js';

@@ -17,3 +17,9 @@ export async function syncOrganizations(db: Kysely<Database>, names: readonly st
   const rows = wanted.length === 0 ? [] : await db.selectFrom('organizations').select(['id', 'name']).where('name', 'in', wanted).execute();
   return new Map(rows.map((row) => [row.name, Number(row.id)]));
 }
+
+/** Every organization row, by name. */
+export async function listOrganizations(db: Kysely<Database>): Promise<Array<{ id: number; name: string; country: string | null; createdAt: string }>> {
+  const rows = await db.selectFrom('organizations').select(['id', 'name', 'country', 'created_at']).orderBy('name').execute();
+  return rows.map((row) => ({ id: Number(row.id), name: row.name, country: row.country, createdAt: row.created_at }));
+}

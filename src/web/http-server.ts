@@ -1,15 +1,30 @@
 /**
- * The HTTP endpoint: `/healthz` and `/metrics` now, the admin API later.
- * The factory builds the Fastify instance; `app/` calls `listen()` and
- * `close()`, so constructing it opens no socket.
+ * The HTTP endpoint: probes and metrics, the OpenAPI description, and the
+ * admin API (sessions, users, tokens, audit, reload). The factory builds the
+ * Fastify instance; `app/` calls `listen()` and `close()`, so constructing
+ * it opens no socket.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
 import { fastify, LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
 import { MoatError } from '../core/index.js';
 import type { Logger, Metrics } from '../observability/index.js';
-import { ROUTE_TABLE } from './routes.js';
-import type { RouteId } from './routes.js';
+import type { AccessPorts, AuditLogPort } from './access-ports.js';
+import { HttpError, registerApiRoutes, type ApiRoute } from './api-route.js';
+import { auditRoutes } from './api/audit.js';
+import { messageRoutes } from './api/messages.js';
+import { quarantineRoutes } from './api/quarantine.js';
+import type { MailPorts } from './mail-ports.js';
+import { policyRoutes } from './api/policy.js';
+import type { PolicyPort } from './policy-ports.js';
+import { sessionRoutes, type LoginSettings } from './api/session.js';
+import { tokenRoutes } from './api/tokens.js';
+import { userRoutes } from './api/users.js';
+import { createAuthenticator, type SessionSettings } from './authenticate.js';
+import { systemRoutes } from './routes.js';
+
+export { HEALTH_TIMEOUT_MS } from './routes.js';
 
 export interface HealthCheckResult {
   readonly ok: boolean;
@@ -22,6 +37,15 @@ export interface HealthReport {
   readonly checks: Readonly<Record<string, HealthCheckResult>>;
 }
 
+/** Users, sessions, tokens and the audit log, with the login rules. */
+export interface AccessOptions {
+  readonly ports: AccessPorts;
+  readonly sessions: SessionSettings;
+  readonly login: LoginSettings;
+  /** Names the installation in authenticator apps. */
+  readonly issuer: string;
+}
+
 export interface HttpServerOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -29,10 +53,17 @@ export interface HttpServerOptions {
   readonly health: () => Promise<HealthReport>;
   /** Deadline for `health()`; default {@link HEALTH_TIMEOUT_MS}. */
   readonly healthTimeoutMs?: number;
-  /** `http.adminToken`; absent: every `admin-token` route refuses every caller. */
+  /** `http.adminToken`: a bearer token that acts as an installation administrator. */
   readonly adminToken?: string;
   /** Reloads rules and policy (`POST /api/v1/reload`); absent: the route answers 503. */
   readonly reload?: () => Promise<ReloadReport>;
+  /** The admin API's users; absent, only `adminToken` signs in and no user route exists. */
+  readonly access?: AccessOptions;
+  /** The message log and the quarantine, for the trace and quarantine routes. */
+  readonly mail?: MailPorts;
+  /** Organizations and the policy document, for the policy editor routes. */
+  readonly policy?: PolicyPort;
+  readonly now?: () => Date;
 }
 
 /** What a reload did; `ok` is false when any part was refused (the running one stays). */
@@ -41,84 +72,13 @@ export interface ReloadReport {
   readonly parts: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>>;
 }
 
-/** Probes usually time out after a few seconds; answer before they do. */
-export const HEALTH_TIMEOUT_MS = 3000;
-/** Only GETs exist so far; a body this size is already abuse. Later API routes set their own limits. */
+/** JSON bodies of the API are small; a bigger one is abuse. Routes that take more say so. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 /** Slow-client bound: a request must arrive whole within this. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MoatError('HEALTH_TIMEOUT', `health checks did not finish within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-
-/**
- * Checks `Authorization: Bearer <token>` against the configured token. Both
- * sides are hashed first so the comparison is constant-time whatever the
- * presented length.
- */
-function createAdminTokenCheck(adminToken: string | undefined): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
-  const expected = adminToken === undefined ? undefined : sha256(adminToken);
-  return async (request, reply) => {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
-    const presented = match?.[1];
-    if (expected !== undefined && presented !== undefined && timingSafeEqual(sha256(presented), expected)) return;
-    request.log.warn({ route: request.routeOptions.url, ip: request.ip, configured: expected !== undefined }, 'admin request refused');
-    await reply.code(401).header('www-authenticate', 'Bearer realm="moat"').send({ status: 'error', statusCode: 401 });
-  };
-}
-
-function createHandlers(options: HttpServerOptions): Record<RouteId, Handler> {
-  const timeoutMs = options.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
-  return {
-    async healthz(request, reply) {
-      void reply.header('cache-control', 'no-store');
-      let report: HealthReport;
-      try {
-        report = await withTimeout(Promise.resolve().then(options.health), timeoutMs);
-      } catch (error) {
-        request.log.warn({ err: error, check: 'health' }, 'health check failed');
-        return reply.code(503).send({ status: 'fail', failing: ['health'], checks: { health: 'fail' } });
-      }
-      const checks: Record<string, 'ok' | 'fail'> = {};
-      const failing: string[] = [];
-      for (const [name, result] of Object.entries(report.checks)) {
-        checks[name] = result.ok ? 'ok' : 'fail';
-        if (!result.ok) {
-          failing.push(name);
-          request.log.warn({ check: name, detail: result.detail }, 'health check failed');
-        }
-      }
-      if (failing.length > 0) return reply.code(503).send({ status: 'fail', failing, checks });
-      return reply.code(200).send({ status: 'ok', checks });
-    },
-    async metrics(_request, reply) {
-      const { contentType, body } = await options.metrics.render();
-      return reply.code(200).header('content-type', contentType).header('cache-control', 'no-store').send(body);
-    },
-    async reload(request, reply) {
-      if (options.reload === undefined) return reply.code(503).send({ status: 'error', statusCode: 503 });
-      const report = await options.reload();
-      request.log.info({ ok: report.ok, parts: Object.keys(report.parts) }, 'reload requested over HTTP');
-      // 409: the request was valid but what is on disk or in the database was refused.
-      return reply.code(report.ok ? 200 : 409).header('cache-control', 'no-store').send(report);
-    },
-  };
-}
+/** Without a database (no `access`), sessions are refused anyway; these only shape the types. */
+const NO_SESSIONS: SessionSettings = { idleMinutes: 1, maxHours: 1 };
 
 /** Every route must declare its auth; a route without it is a bug caught at start-up, not in production. */
 function assertRouteAuth(route: RouteOptions): void {
@@ -129,7 +89,32 @@ function assertRouteAuth(route: RouteOptions): void {
   }
 }
 
-/** Builds the HTTP server (`/healthz`, `/metrics`, `/api/v1/reload`) without listening. */
+/** Without a database the audit trail is the log. */
+function logAudit(logger: FastifyBaseLogger): AuditLogPort {
+  return {
+    append: async (entry) => logger.info({ audit: { ...entry, at: entry.at.toISOString() } }, 'audit'),
+    list: async () => [],
+  };
+}
+
+/** Every route of the server, system routes first: the OpenAPI document and the route-table test read this. */
+export function apiRoutes(app: FastifyInstance, options: HttpServerOptions): ApiRoute[] {
+  const system = systemRoutes({ app, metrics: options.metrics, health: options.health, ...(options.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: options.healthTimeoutMs }), ...(options.reload === undefined ? {} : { reload: options.reload }) });
+  const access = options.access;
+  if (access === undefined) return system;
+  const now = options.now === undefined ? {} : { now: options.now };
+  return [
+    ...system,
+    ...sessionRoutes({ ports: access.ports, sessions: access.sessions, login: access.login, issuer: access.issuer, ...now }),
+    ...userRoutes({ ports: access.ports, ...now }),
+    ...tokenRoutes({ ports: access.ports, ...now }),
+    ...auditRoutes({ ports: access.ports }),
+    ...(options.mail === undefined ? [] : [...messageRoutes({ mail: options.mail }), ...quarantineRoutes({ mail: options.mail })]),
+    ...(options.policy === undefined ? [] : policyRoutes({ policy: options.policy })),
+  ];
+}
+
+/** Builds the HTTP server without listening. */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // Widened to Fastify's logger interface so the instance has the plain `FastifyInstance` type others expect.
   const log: FastifyBaseLogger = options.logger.child({ component: 'http' });
@@ -144,27 +129,47 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     connectionTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
 
   app.addHook('onRoute', assertRouteAuth);
 
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpError) return reply.code(error.statusCode).send({ status: 'error', statusCode: error.statusCode, message: error.message });
+    const validation = (error as { validation?: unknown }).validation;
+    if (validation !== undefined) return reply.code(400).send({ status: 'error', statusCode: 400, message: error instanceof Error ? error.message : 'invalid request' });
     const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'http request failed');
-    // Unauthenticated callers get the status only, never internal messages.
+    // Anything else: the status only, never an internal message.
     return reply.code(status).send({ status: 'error', statusCode: status });
   });
 
-  const handlers = createHandlers(options);
-  const adminTokenCheck = createAdminTokenCheck(options.adminToken);
-  for (const spec of ROUTE_TABLE) {
-    app.route({
-      method: spec.method,
-      url: spec.url,
-      config: { auth: spec.auth },
-      ...(spec.auth === 'admin-token' ? { onRequest: adminTokenCheck } : {}),
-      handler: handlers[spec.id],
+  void app.register(fastifyCookie);
+  void app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Moat admin API', version: '1' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'moat_session', description: 'After POST /api/v1/session; state-changing requests also send X-CSRF-Token.' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (moat_...) or http.adminToken.' },
+        },
+      },
+    },
+  });
+  const ports = options.access?.ports;
+  const authenticator = createAuthenticator({
+    sessions: options.access?.sessions ?? NO_SESSIONS,
+    ...(ports === undefined ? {} : { ports }),
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  void app.register(async (scope) => {
+    registerApiRoutes(scope, apiRoutes(app, options), {
+      authenticator,
+      audit: ports?.audit ?? logAudit(log),
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
-  }
+  });
   return app;
 }

@@ -1,5 +1,11 @@
-/** The HTTP endpoint: health and metrics now, the admin API later. */
-export { createHttpServer, HEALTH_TIMEOUT_MS } from './http-server.js';
-export type { HttpServerOptions, HealthReport, HealthCheckResult, ReloadReport } from './http-server.js';
-export { ROUTE_TABLE } from './routes.js';
-export type { RouteSpec, RouteAuth, RouteId } from './routes.js';
+/** The HTTP endpoint: probes, metrics, the OpenAPI description and the admin API. */
+export { apiRoutes, createHttpServer, HEALTH_TIMEOUT_MS } from './http-server.js';
+export type { AccessOptions, HttpServerOptions, HealthReport, HealthCheckResult, ReloadReport } from './http-server.js';
+export type { ApiRoute, RouteAuth, HttpMethod } from './api-route.js';
+export { HttpError } from './api-route.js';
+export type { AccessPorts, UserStorePort, SessionStorePort, ApiTokenStorePort, AuditLogPort, AuditEntry, UserRecord } from './access-ports.js';
+export type { SessionSettings } from './authenticate.js';
+export { SESSION_COOKIE, CSRF_HEADER } from './authenticate.js';
+export type { LoginSettings } from './api/session.js';
+export type { MailPorts, MessageLogPort, QuarantinePort, MessageQuery, OwnedRecord } from './mail-ports.js';
+export type { PolicyPort, OrganizationRecord, PolicyDocumentShape, PolicyRevisionRecord, PolicyRefusal } from './policy-ports.js';

@@ -19,6 +19,10 @@ export const start: Command = async (context) => {
   context.io.stderr.write(
     `moat: SMTP on ${gateway.smtpAddress.address}:${gateway.smtpAddress.port}, HTTP on ${gateway.httpAddress.address}:${gateway.httpAddress.port}\n`,
   );
+  if (gateway.firstAdminPassword !== undefined) {
+    // Printed once, here only: the database keeps its Argon2id hash, the log does not have it.
+    context.io.stderr.write(`moat: first start: created user admin with password ${gateway.firstAdminPassword} (sign in at http://${gateway.httpAddress.address}:${gateway.httpAddress.port}/ and change it; it is not shown again)\n`);
+  }
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
