@@ -16,10 +16,10 @@ import { buildNetworkSet, hasIntelSources, INDICATOR_TYPES, loadIntelSources, ty
 import { decide, DEFAULT_ORGANIZATION, isStricter, organizationOf, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore } from '../storage/index.js';
+import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore, readDashboard } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
-import { createHttpServer } from '../web/index.js';
+import { createHttpServer, type HealthReport } from '../web/index.js';
 import { analysisPoolOptions, engineSettings, intelSources, openYaraRules } from './analysis-options.js';
 import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
@@ -278,6 +278,18 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       throw error;
     }
   };
+  const health = async (): Promise<HealthReport> => ({
+    checks: {
+      database: await storage.db
+        .selectFrom('organizations')
+        .select('id')
+        .limit(1)
+        .execute()
+        .then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
+      spool: await access(spool.root, constants.W_OK).then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
+      ...(clamavSettings === undefined ? {} : { clamav: await clamavHealth({ ...clamavSettings, timeoutMs: 2000 }) }),
+    },
+  });
   const adminAccess = await openAccess(config, storage.db, logger.child({ component: 'access' }));
   const decisions = createQuarantineDecisions({
     config,
@@ -315,18 +327,16 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
             : { ok: false, detail: rules.error.message };
       return { ok: rulesPart.ok && policyPart.ok, parts: { yara: rulesPart, policy: policyPart } };
     },
-    health: async () => ({
-      checks: {
-        database: await storage.db
-          .selectFrom('organizations')
-          .select('id')
-          .limit(1)
-          .execute()
-          .then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
-        spool: await access(spool.root, constants.W_OK).then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: String(error) })),
-        ...(clamavSettings === undefined ? {} : { clamav: await clamavHealth({ ...clamavSettings, timeoutMs: 2000 }) }),
-      },
-    }),
+    health,
+    dashboard: {
+      figures: (window) => readDashboard(storage.db, window),
+      health,
+      engines: async () => ({
+        policyRevision: policy.current().revision,
+        ...(yaraRules === undefined ? { yara: 'off' } : { yaraRules: yaraRules.rules().ruleCount, yaraGeneration: yaraRules.generation() }),
+        ...(clamavSettings === undefined ? { clamav: 'off' } : { clamav: (await clamavHealth({ ...clamavSettings, timeoutMs: 2000 })).detail }),
+      }),
+    },
   });
 
   const retention = startRetentionJob({ config, db: storage.db, quarantine, organizationIds, logger: logger.child({ component: 'retention' }) });

@@ -57,5 +57,7 @@ export { createSqlBayesStore } from './bayes-store.js';
 export { createSeenDomains, MAX_DOMAINS_PER_MESSAGE } from './seen-domains.js';
 export { createPolicyStore } from './policy-store.js';
 export { listOrganizations, syncOrganizations } from './organizations.js';
+export type { DashboardStats, DashboardWindow } from './dashboard.js';
+export { readDashboard } from './dashboard.js';
 export { expiredQuarantine, orphanedQuarantine, purgeMessages } from './retention.js';
 export type { PurgeOptions } from './retention.js';

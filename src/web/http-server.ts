@@ -17,6 +17,8 @@ import { messageRoutes } from './api/messages.js';
 import { quarantineRoutes } from './api/quarantine.js';
 import type { MailPorts } from './mail-ports.js';
 import { policyRoutes } from './api/policy.js';
+import { dashboardRoutes } from './api/dashboard.js';
+import type { DashboardPort } from './dashboard-ports.js';
 import type { PolicyPort } from './policy-ports.js';
 import { sessionRoutes, type LoginSettings } from './api/session.js';
 import { tokenRoutes } from './api/tokens.js';
@@ -63,6 +65,8 @@ export interface HttpServerOptions {
   readonly mail?: MailPorts;
   /** Organizations and the policy document, for the policy editor routes. */
   readonly policy?: PolicyPort;
+  /** Figures and health for the dashboard route. */
+  readonly dashboard?: DashboardPort;
   readonly now?: () => Date;
 }
 
@@ -111,6 +115,7 @@ export function apiRoutes(app: FastifyInstance, options: HttpServerOptions): Api
     ...auditRoutes({ ports: access.ports }),
     ...(options.mail === undefined ? [] : [...messageRoutes({ mail: options.mail }), ...quarantineRoutes({ mail: options.mail })]),
     ...(options.policy === undefined ? [] : policyRoutes({ policy: options.policy })),
+    ...(options.dashboard === undefined ? [] : dashboardRoutes({ dashboard: options.dashboard, ...now })),
   ];
 }
 

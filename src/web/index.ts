@@ -9,3 +9,4 @@ export { SESSION_COOKIE, CSRF_HEADER } from './authenticate.js';
 export type { LoginSettings } from './api/session.js';
 export type { MailPorts, MessageLogPort, QuarantinePort, MessageQuery, OwnedRecord } from './mail-ports.js';
 export type { PolicyPort, OrganizationRecord, PolicyDocumentShape, PolicyRevisionRecord, PolicyRefusal } from './policy-ports.js';
+export type { DashboardPort, DashboardFigures } from './dashboard-ports.js';

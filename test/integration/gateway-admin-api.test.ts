@@ -113,6 +113,19 @@ describe('admin API on a running gateway', () => {
       [acmeHeld, false, 409],
     ]);
 
+    // The dashboard: figures for everyone's mail for the administrator, acme's only for its administrator.
+    const board = (await call(admin, 'GET', '/api/v1/dashboard?hours=1')).json as { totals: Record<string, number>; topFindings: Array<{ symbol: string }>; topRecipients: Array<{ recipient: string }>; health: Record<string, string>; engines: Record<string, unknown> };
+    assert.equal(board.totals['quarantine'], 2);
+    assert.equal(board.totals['deliver'], 1);
+    assert.ok(board.topFindings.some((f) => f.symbol === 'FILETYPE_EXECUTABLE'));
+    assert.deepEqual(board.topRecipients.map((r) => r.recipient).sort(), ['bob@acme.test', 'carol@globex.test']);
+    assert.equal(board.health['database'], 'ok');
+    assert.equal(typeof board.engines['policyRevision'], 'number');
+    const bossBoard = (await call(boss, 'GET', '/api/v1/dashboard?hours=1')).json as { totals: Record<string, number>; topRecipients: Array<{ recipient: string }>; health?: unknown };
+    assert.deepEqual(bossBoard.topRecipients.map((r) => r.recipient), ['bob@acme.test']);
+    assert.equal(bossBoard.totals['quarantine'], 1);
+    assert.equal(bossBoard.health, undefined, 'installation health is not an organization’s to see');
+
     // The audit log has each action, with the message and its organization.
     const audit = (await call(admin, 'GET', '/api/v1/audit?action=quarantine.release')).json['entries'] as Array<{ actor: string; target: string; organizationId: number; outcome: string }>;
     assert.ok(audit.some((e) => e.actor === 'acme-boss' && e.target === `message:${acmeHeld}` && e.organizationId === acme && e.outcome === 'ok'));
