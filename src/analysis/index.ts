@@ -11,6 +11,8 @@ export type { AnalyzeOptions } from './analyze-message.js';
 export type { AnalysisPool, AnalysisPoolOptions, AnalyzeJobOptions } from './pool.js';
 export { createAnalysisPool } from './pool.js';
 export { clamavHealth } from './engines/clamav/index.js';
+export { writeProtectedZip } from './archive/zip/protected-zip.js';
+export type { ProtectedZipEntry } from './archive/zip/protected-zip.js';
 export { createYaraRuleSet, YaraRulesError } from './engines/yara/index.js';
 export type { YaraRuleSet, YaraReloadResult } from './engines/yara/index.js';
 export { matchEnvelope } from './engines/ioc/index.js';

@@ -30,7 +30,7 @@ import { openSpamFilter } from './spam-filter.js';
 import { createNewDomainCheck } from './new-domains.js';
 import { startRetentionJob } from './retention.js';
 import { openStorage } from './storage.js';
-import { createQuarantineDecisions, openQuarantine } from './quarantine.js';
+import { createQuarantineDecisions, openQuarantine, quarantineDownload } from './quarantine.js';
 import { openAccess } from './access.js';
 import { createPolicyAdmin } from './policy-admin.js';
 import { dataPath } from './paths.js';
@@ -310,6 +310,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
         release: decisions.release,
         delete: (queueId) => quarantine.delete(queueId),
         confirm: decisions.confirm,
+        download: (queueId, format) => quarantineDownload(quarantine, queueId, format),
       },
     },
     ...(config.http.adminToken === undefined ? {} : { adminToken: config.http.adminToken }),

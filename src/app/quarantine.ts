@@ -4,7 +4,9 @@
  * that any node shows and releases what another held; with SQLite (one
  * node) as files under `<dataDir>/quarantine`.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { writeProtectedZip } from '../analysis/index.js';
 import type { Kysely } from 'kysely';
 import type { MoatConfig } from '../config/index.js';
 import type { SpoolMeta } from '../delivery/ports.js';
@@ -69,4 +71,23 @@ export function createQuarantineDecisions(options: {
       if (config.spam.trainOnConfirm) await spam?.train(organizationId, tokens, 'spam');
     },
   };
+}
+
+/** The password of quarantine downloads: the malware-sample convention every analyst knows. */
+export const DOWNLOAD_PASSWORD = 'infected';
+
+/**
+ * A held message as a file to take away: sealed in a ZIP with
+ * {@link DOWNLOAD_PASSWORD}, or defanged as plain text (`.eml.txt`, so no
+ * mail client opens it). Never the raw message.
+ */
+export async function quarantineDownload(quarantine: Quarantine, queueId: string, format: 'zip' | 'defanged'): Promise<{ fileName: string; contentType: string; body: Buffer } | undefined> {
+  const shown = await quarantine.show(queueId);
+  if (shown === undefined) return undefined;
+  const parts: Buffer[] = [];
+  for await (const chunk of await quarantine.openBody(queueId)) parts.push(Buffer.from(chunk as Uint8Array));
+  const raw = Buffer.concat(parts);
+  if (format === 'defanged') return { fileName: `${queueId}.eml.txt`, contentType: 'text/plain; charset=utf-8', body: raw };
+  const body = writeProtectedZip({ name: `${queueId}.eml`, content: raw, modified: new Date(shown.entry.quarantinedAt) }, DOWNLOAD_PASSWORD, (n) => randomBytes(n));
+  return { fileName: `${queueId}.zip`, contentType: 'application/zip', body };
 }

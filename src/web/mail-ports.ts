@@ -42,7 +42,14 @@ export interface QuarantinePort {
   delete(queueId: string): Promise<void>;
   /** Confirms a held message as junk (deleted, and the spam filter learns). */
   confirm(queueId: string): Promise<void>;
+  /**
+   * The held message as a file an analyst can take away without it opening by
+   * itself: sealed in a password-protected ZIP, or defanged as plain text.
+   */
+  download(queueId: string, format: DownloadFormat): Promise<{ readonly fileName: string; readonly contentType: string; readonly body: Buffer } | undefined>;
 }
+
+export type DownloadFormat = 'zip' | 'defanged';
 
 export interface MailPorts {
   readonly messages: MessageLogPort;

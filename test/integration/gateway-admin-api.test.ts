@@ -6,6 +6,10 @@
  * with the message and its organization.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { messageWithAttachment, plainMessage, tinyPe } from '../support/messages.js';
@@ -104,6 +108,24 @@ describe('admin API on a running gateway', () => {
     assert.deepEqual(released.json['released'], ['bob@acme.test']);
     await waitUntil(() => (sink.messages.some((m) => m.raw.toString().includes('Subject: acme held')) ? true : undefined), 15_000, 'released message delivered');
     assert.equal((await call(boss, 'POST', `/api/v1/quarantine/${acmeHeld}/release`, {})).status, 409, 'released once');
+
+    // Downloads: sealed in a ZIP that Info-ZIP opens with the password `infected`, or defanged as text.
+    const zip = await fetch(`${base}/api/v1/quarantine/${globexHeld}/download`, { headers: { cookie: admin.cookie } });
+    assert.equal(zip.status, 200);
+    assert.equal(zip.headers.get('content-type'), 'application/zip');
+    assert.match(zip.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="${globexHeld}\\.zip"`));
+    const downloads = await mkdtemp(join(tmpdir(), 'moat-download-'));
+    const zipPath = join(downloads, 'held.zip');
+    await writeFile(zipPath, Buffer.from(await zip.arrayBuffer()));
+    const unzipped = execFileSync('/usr/bin/unzip', ['-P', 'infected', '-p', zipPath], { encoding: 'latin1' });
+    assert.match(unzipped, /^Subject: globex held\r$/m);
+    assert.throws(() => execFileSync('/usr/bin/unzip', ['-P', 'wrong', '-p', zipPath], { stdio: 'pipe' }), 'useless without the password');
+    const text = await fetch(`${base}/api/v1/quarantine/${globexHeld}/download?format=defanged`, { headers: { cookie: admin.cookie } });
+    assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.match(text.headers.get('content-disposition') ?? '', /\.eml\.txt"$/);
+    assert.equal(await text.text(), unzipped, 'the same message either way');
+    await rm(downloads, { recursive: true, force: true });
+    assert.equal((await fetch(`${base}/api/v1/quarantine/${globexHeld}/download`, { headers: { cookie: boss.cookie } })).status, 404, 'not for another organization');
 
     // Bulk, as the administrator: each message answers for itself.
     const bulk = await call(admin, 'POST', '/api/v1/quarantine/bulk', { action: 'delete', queueIds: [globexHeld, acmeHeld] });

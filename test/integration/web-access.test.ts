@@ -18,6 +18,7 @@ import { createLogger, createMetrics } from '../../src/observability/index.js';
 import { createApiTokensStore, createAuditLog, createMessageLog, createQuarantineIndex, createQueueStore, createSessionsStore, createUsersStore, openSqliteStorage, syncOrganizations, type Storage } from '../../src/storage/index.js';
 import { createFileContentStore, createQuarantine } from '../../src/quarantine/index.js';
 import { Spool } from '../../src/spool/index.js';
+import { quarantineDownload } from '../../src/app/quarantine.js';
 import { apiRoutes, createHttpServer, type AccessOptions, type HttpServerOptions } from '../../src/web/index.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -78,7 +79,7 @@ describe('admin API access control', () => {
       policy: { organizations: notForRefusedCallers, readOnlyReason: () => undefined, current: notForRefusedCallers, history: notForRefusedCallers, replace: notForRefusedCallers },
       mail: {
         messages: messageLog,
-        quarantine: { list: (o) => quarantine.list(o), show: (id) => quarantine.show(id), release: (id, by, r) => quarantine.release(id, by, r), delete: (id) => quarantine.delete(id), confirm: (id) => quarantine.delete(id) },
+        quarantine: { list: (o) => quarantine.list(o), show: (id) => quarantine.show(id), release: (id, by, r) => quarantine.release(id, by, r), delete: (id) => quarantine.delete(id), confirm: (id) => quarantine.delete(id), download: (id, format) => quarantineDownload(quarantine, id, format) },
       },
       logger: createLogger({ level: 'silent' }),
       metrics: createMetrics(),

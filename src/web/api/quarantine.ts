@@ -118,6 +118,34 @@ export function quarantineRoutes(options: { mail: MailPorts }): ApiRoute[] {
         return { entry: shown.entry, envelope: shown.meta.envelope, verdict: shown.meta.verdict };
       },
     },
+    {
+      method: 'GET',
+      url: '/api/v1/quarantine/:queueId/download',
+      auth: 'quarantine:act',
+      audit: 'quarantine.download',
+      summary: 'The message in a ZIP sealed with the password `infected` (default), or defanged as text; never the raw .eml',
+      tags: ['quarantine'],
+      schema: {
+        params: queueIdParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['zip', 'defanged'] } } },
+      },
+      async handler({ request, reply, principal, auditAs }) {
+        const { queueId } = request.params as { queueId: string };
+        const format = (request.query as { format?: 'zip' | 'defanged' }).format ?? 'zip';
+        auditAs({ target: `message:${queueId}`, detail: { format } });
+        const entry = await held(principal, queueId);
+        auditAs({ organizationId: entry.organizationId });
+        allowOrganization(principal, 'quarantine:act', entry.organizationId);
+        const file = await mail.quarantine.download(queueId, format);
+        if (file === undefined) throw new HttpError(404, 'not found');
+        return reply
+          .header('content-type', file.contentType)
+          .header('content-disposition', `attachment; filename="${file.fileName}"`)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'no-store')
+          .send(file.body);
+      },
+    },
     single('release', 'Release a held message to all, or the given, recipients'),
     single('delete', 'Delete a held message'),
     single('confirm', 'Confirm a held message as junk (deleted; the spam filter learns from it)'),

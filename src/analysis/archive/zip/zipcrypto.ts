@@ -1,7 +1,9 @@
 /**
  * Traditional PKWARE encryption ("ZipCrypto", APPNOTE 6.1): a stream cipher
  * keyed by three CRC-mixed 32-bit words. Weak, but still what most "zip with
- * a password" phishing attachments use. Decryption only.
+ * a password" phishing attachments use; and what a quarantine download is
+ * sealed with, since every unzip tool opens it (the point is that no mail
+ * client or virus scanner opens the sample by accident, not secrecy).
  */
 import type { Buffer as NodeBuffer } from 'node:buffer';
 import { Buffer } from 'node:buffer';
@@ -55,5 +57,34 @@ export function openZipCrypto(data: NodeBuffer, password: Uint8Array, checkBytes
     k1 = (Math.imul(k1 + (k0 & 0xff), 134775813) + 1) | 0;
     k2 = (table[(k2 ^ (k1 >>> 24)) & 0xff] ?? 0) ^ (k2 >>> 8);
   }
+  return out;
+}
+
+/**
+ * Encrypts one entry (APPNOTE 6.1.5): the 12-byte header is `random` with
+ * its last byte set to `checkByte` (the high byte of the entry's CRC-32),
+ * followed by the data. Returns header + ciphertext.
+ */
+export function sealZipCrypto(plain: Uint8Array, password: Uint8Array, checkByte: number, random: Uint8Array): NodeBuffer {
+  if (random.length < ZIPCRYPTO_HEADER - 1) throw new RangeError('ZipCrypto needs 11 random header bytes');
+  let k0 = 0x12345678;
+  let k1 = 0x23456789;
+  let k2 = 0x34567890;
+  const table = CRC_TABLE;
+  const update = (byte: number): void => {
+    k0 = (table[(k0 ^ byte) & 0xff] ?? 0) ^ (k0 >>> 8);
+    k1 = (Math.imul(k1 + (k0 & 0xff), 134775813) + 1) | 0;
+    k2 = (table[(k2 ^ (k1 >>> 24)) & 0xff] ?? 0) ^ (k2 >>> 8);
+  };
+  for (const byte of password) update(byte);
+  const out = Buffer.allocUnsafe(ZIPCRYPTO_HEADER + plain.length);
+  const seal = (byte: number, at: number): void => {
+    const t = (k2 | 2) & 0xffff;
+    out[at] = byte ^ ((Math.imul(t, t ^ 1) >>> 8) & 0xff);
+    update(byte);
+  };
+  for (let i = 0; i < ZIPCRYPTO_HEADER - 1; i++) seal(random[i] ?? 0, i);
+  seal(checkByte & 0xff, ZIPCRYPTO_HEADER - 1);
+  for (let i = 0; i < plain.length; i++) seal(plain[i] ?? 0, ZIPCRYPTO_HEADER + i);
   return out;
 }
