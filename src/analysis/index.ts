@@ -18,3 +18,5 @@ export type { YaraRuleSet, YaraReloadResult } from './engines/yara/index.js';
 export { matchEnvelope } from './engines/ioc/index.js';
 export { createRegistrableDomain, isIpLiteral, LINK_FINDINGS, LINKS_ENGINE, MULTI_LABEL_SUFFIXES } from './links/index.js';
 export type { RegistrableDomain } from './links/index.js';
+export { createPreviewPool, DEFAULT_PREVIEW_LIMITS, renderPreview, sanitizeHtmlBody } from './preview/index.js';
+export type { MessagePreview, PreviewAttachment, PreviewHeaders, PreviewLimits, PreviewNotes, PreviewOptions, PreviewPool, PreviewPoolOptions, PreviewTask } from './preview/index.js';

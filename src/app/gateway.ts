@@ -30,7 +30,7 @@ import { openSpamFilter } from './spam-filter.js';
 import { createNewDomainCheck } from './new-domains.js';
 import { startRetentionJob } from './retention.js';
 import { openStorage } from './storage.js';
-import { createQuarantineDecisions, openQuarantine, quarantineDownload } from './quarantine.js';
+import { createQuarantineDecisions, openQuarantine, openQuarantinePreview, quarantineDownload } from './quarantine.js';
 import { openAccess } from './access.js';
 import { createPolicyAdmin } from './policy-admin.js';
 import { dataPath } from './paths.js';
@@ -291,6 +291,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     },
   });
   const adminAccess = await openAccess(config, storage.db, logger.child({ component: 'access' }));
+  const preview = openQuarantinePreview(config, quarantine, (error) => logger.warn({ err: error }, 'preview worker error'));
   const decisions = createQuarantineDecisions({
     config,
     quarantine,
@@ -329,6 +330,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       return { ok: rulesPart.ok && policyPart.ok, parts: { yara: rulesPart, policy: policyPart } };
     },
     health,
+    preview,
     dashboard: {
       figures: (window) => readDashboard(storage.db, window),
       health,
@@ -364,6 +366,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
         await smtp.close();
         await runner.stop();
         await analysis.close();
+        await preview.close();
         await screening.close();
         await http.close();
         await storage.close();

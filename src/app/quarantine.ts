@@ -6,12 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { writeProtectedZip } from '../analysis/index.js';
+import { createPreviewPool, writeProtectedZip, type PreviewPool } from '../analysis/index.js';
 import type { Kysely } from 'kysely';
 import type { MoatConfig } from '../config/index.js';
 import type { SpoolMeta } from '../delivery/ports.js';
 import { createDatabaseContentStore, createFileContentStore, createQuarantine, type Quarantine, type QuarantineContentStore } from '../quarantine/index.js';
 import type { Spool } from '../spool/index.js';
+import type { PreviewPort } from '../web/index.js';
 import { createQuarantineContent, createQuarantineIndex, type Database, type QuarantineIndex } from '../storage/index.js';
 
 export interface QuarantineWiring {
@@ -90,4 +91,22 @@ export async function quarantineDownload(quarantine: Quarantine, queueId: string
   if (format === 'defanged') return { fileName: `${queueId}.eml.txt`, contentType: 'text/plain; charset=utf-8', body: raw };
   const body = writeProtectedZip({ name: `${queueId}.eml`, content: raw, modified: new Date(shown.entry.quarantinedAt) }, DOWNLOAD_PASSWORD, (n) => randomBytes(n));
   return { fileName: `${queueId}.zip`, contentType: 'application/zip', body };
+}
+
+/** The safe preview of held mail: one bounded worker thread, started on the first preview, idle-stopped. */
+export function openQuarantinePreview(config: MoatConfig, quarantine: Quarantine, onWorkerError: (error: unknown) => void): PreviewPort & { close(): Promise<void> } {
+  const pool: PreviewPool = createPreviewPool({
+    timeBudgetMs: config.analysis.timeBudgetMs,
+    workerHeapMb: config.analysis.workerHeapMb,
+    limits: { maxMessageBytes: config.smtp.limits.maxMessageBytes, maxMimeParts: config.analysis.maxMimeParts, maxMimeDepth: config.analysis.maxMimeDepth },
+    onWorkerError,
+  });
+  return {
+    owner: async (queueId) => (await quarantine.show(queueId))?.entry.organizationId,
+    async preview(queueId, options) {
+      if ((await quarantine.show(queueId)) === undefined) return undefined;
+      return pool.preview(await quarantine.openBody(queueId), options);
+    },
+    close: () => pool.close(),
+  };
 }

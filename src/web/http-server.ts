@@ -18,6 +18,8 @@ import { quarantineRoutes } from './api/quarantine.js';
 import type { MailPorts } from './mail-ports.js';
 import { policyRoutes } from './api/policy.js';
 import { dashboardRoutes } from './api/dashboard.js';
+import { previewRoutes } from './api/preview.js';
+import type { PreviewPort } from './preview-ports.js';
 import type { DashboardPort } from './dashboard-ports.js';
 import type { PolicyPort } from './policy-ports.js';
 import { sessionRoutes, type LoginSettings } from './api/session.js';
@@ -67,6 +69,8 @@ export interface HttpServerOptions {
   readonly policy?: PolicyPort;
   /** Figures and health for the dashboard route. */
   readonly dashboard?: DashboardPort;
+  /** Safe previews of quarantined mail, rendered in a bounded worker. */
+  readonly preview?: PreviewPort;
   readonly now?: () => Date;
 }
 
@@ -116,6 +120,7 @@ export function apiRoutes(app: FastifyInstance, options: HttpServerOptions): Api
     ...(options.mail === undefined ? [] : [...messageRoutes({ mail: options.mail }), ...quarantineRoutes({ mail: options.mail })]),
     ...(options.policy === undefined ? [] : policyRoutes({ policy: options.policy })),
     ...(options.dashboard === undefined ? [] : dashboardRoutes({ dashboard: options.dashboard, ...now })),
+    ...(options.preview === undefined ? [] : previewRoutes({ preview: options.preview })),
   ];
 }
 

@@ -10,3 +10,4 @@ export type { LoginSettings } from './api/session.js';
 export type { MailPorts, MessageLogPort, QuarantinePort, MessageQuery, OwnedRecord } from './mail-ports.js';
 export type { PolicyPort, OrganizationRecord, PolicyDocumentShape, PolicyRevisionRecord, PolicyRefusal } from './policy-ports.js';
 export type { DashboardPort, DashboardFigures } from './dashboard-ports.js';
+export type { PreviewPort, PreviewShape } from './preview-ports.js';

@@ -100,6 +100,17 @@ describe('admin API on a running gateway', () => {
     assert.equal((await call(boss, 'GET', `/api/v1/quarantine/${globexHeld}`)).status, 404);
     assert.equal((await call(boss, 'POST', `/api/v1/quarantine/${globexHeld}/release`, {})).status, 404, 'another organization’s mail cannot be released');
 
+    // The safe preview, rendered in the worker: the attachment listed, never served; the document sandboxed.
+    const preview = await call(boss, 'GET', `/api/v1/quarantine/${acmeHeld}/preview`);
+    assert.equal(preview.status, 200);
+    const shownPreview = preview.json['preview'] as { headers: { subject: string }; attachments: Array<{ name: string }> };
+    assert.equal(shownPreview.headers.subject, 'acme held');
+    assert.deepEqual(shownPreview.attachments.map((a) => a.name), ['invoice.exe']);
+    const document = await fetch(`${base}/api/v1/quarantine/${acmeHeld}/preview.html`, { headers: { cookie: boss.cookie } });
+    assert.equal(document.status, 200);
+    assert.match(document.headers.get('content-security-policy') ?? '', /^sandbox/);
+    assert.equal((await call(boss, 'GET', `/api/v1/quarantine/${globexHeld}/preview`)).status, 404);
+
     // The acme administrator releases acme's message; it is delivered.
     const shown = await call(boss, 'GET', `/api/v1/quarantine/${acmeHeld}`);
     assert.deepEqual((shown.json['envelope'] as { rcptTo: string[] }).rcptTo, ['bob@acme.test']);

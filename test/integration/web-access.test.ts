@@ -75,6 +75,7 @@ describe('admin API access control', () => {
       throw new Error('a policy handler ran for a caller that should have been refused');
     };
     options = {
+      preview: { owner: notForRefusedCallers, preview: notForRefusedCallers },
       dashboard: { figures: notForRefusedCallers, health: notForRefusedCallers, engines: notForRefusedCallers },
       policy: { organizations: notForRefusedCallers, readOnlyReason: () => undefined, current: notForRefusedCallers, history: notForRefusedCallers, replace: notForRefusedCallers },
       mail: {
@@ -132,7 +133,7 @@ describe('admin API access control', () => {
 
   it('walks the whole route table: anonymous callers get 401, callers without the permission 403', async () => {
     const routes = apiRoutes(app, options);
-    assert.ok(routes.length >= 29, 'the table holds the system, session, user, token, audit, message, quarantine, policy and dashboard routes');
+    assert.ok(routes.length >= 32, 'the table holds the system, session, user, token, audit, message, quarantine, policy and dashboard routes');
     const callers = new Map<Role, Caller>();
     for (const [role, name] of [['admin', 'root'], ['analyst', 'ana'], ['auditor', 'aud'], ['org-admin', 'acme-boss']] as const) callers.set(role, await signIn(name));
     for (const route of routes) {

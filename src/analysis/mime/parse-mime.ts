@@ -36,6 +36,8 @@ export interface MimeLeaf {
   readonly fileName?: string;
   /** Raw Content-ID header value, unfolded and capped (implant C2 hides in it: THREAT.md, SKIPJACK). */
   readonly contentId?: string;
+  /** Declared charset parameter, lower-cased (text parts are decoded with it by readers that show text). */
+  readonly charset?: string;
   /** Content with the transfer encoding removed. */
   readonly content: Uint8Array;
 }
@@ -268,6 +270,7 @@ async function finishLeaf(leaf: OpenLeaf, state: ParseState): Promise<void> {
   const disposition = node.disposition === 'inline' || node.disposition === 'attachment' ? node.disposition : undefined;
   const fileName = node.filename === false ? undefined : node.filename;
   const contentId = readContentId(node);
+  const charset = typeof node.charset === 'string' && node.charset !== '' ? node.charset.toLowerCase().slice(0, MAX_CHARSET_CHARS) : undefined;
   state.leaves.push({
     path: info.path,
     contentType,
@@ -275,9 +278,12 @@ async function finishLeaf(leaf: OpenLeaf, state: ParseState): Promise<void> {
     ...(disposition === undefined ? {} : { disposition }),
     ...(fileName === undefined ? {} : { fileName }),
     ...(contentId === undefined ? {} : { contentId }),
+    ...(charset === undefined ? {} : { charset }),
   });
 }
 
+// Charset names are short registry labels (RFC 2978); a longer parameter is no charset worth keeping whole.
+const MAX_CHARSET_CHARS = 64;
 // A real Content-ID is `<id@host>`, well under 1 KiB; 4 KiB keeps any blob recognisable and bounded.
 const MAX_CONTENT_ID_CHARS = 4096;
 
