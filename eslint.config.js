@@ -23,6 +23,24 @@ export default tseslint.config(
     },
   },
   {
+    // The admin UI runs in the browser: browser globals, and never raw HTML from data (mail is hostile).
+    files: ['ui/src/**/*.ts', 'ui/src/**/*.tsx'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', URL: 'readonly', Event: 'readonly', HTMLElement: 'readonly', HTMLAnchorElement: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+    rules: {
+      'no-eval': 'error',
+      'no-implied-eval': 'error',
+      'no-new-func': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render API data as text; the only HTML of a message is the sandboxed preview iframe.' },
+        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Render API data as text.' },
+        { selector: "CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln)$/]", message: 'Render API data as text.' },
+      ],
+    },
+  },
+  {
     files: ['src/**/*.ts', 'bin/**/*.js'],
     rules: {
       'no-eval': 'error',

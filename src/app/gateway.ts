@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { ConfigError, MoatError, type Verdict } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
@@ -34,6 +35,9 @@ import { createQuarantineDecisions, openQuarantine, openQuarantinePreview, quara
 import { openAccess } from './access.js';
 import { createPolicyAdmin } from './policy-admin.js';
 import { dataPath } from './paths.js';
+
+/** The admin UI as `npm run build` leaves it (dist/ui, beside dist/src); served only when it was built. */
+const UI_ROOT = fileURLToPath(new URL('../../ui/', import.meta.url));
 
 export { dataPath };
 
@@ -298,7 +302,9 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     spam: spamFilter,
     organizationOf: async (queueId) => (await messageLog.get(queueId))?.organizationId ?? DEFAULT_ORGANIZATION_ID,
   });
+  const uiBuilt = await access(join(UI_ROOT, 'index.html'), constants.R_OK).then(() => true, () => false);
   const http = createHttpServer({
+    ...(uiBuilt ? { uiRoot: UI_ROOT } : {}),
     logger: logger.child({ component: 'http' }),
     metrics,
     access: adminAccess.options,

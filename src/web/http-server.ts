@@ -27,6 +27,7 @@ import { tokenRoutes } from './api/tokens.js';
 import { userRoutes } from './api/users.js';
 import { createAuthenticator, type SessionSettings } from './authenticate.js';
 import { systemRoutes } from './routes.js';
+import { registerUi } from './ui.js';
 
 export { HEALTH_TIMEOUT_MS } from './routes.js';
 
@@ -71,6 +72,8 @@ export interface HttpServerOptions {
   readonly dashboard?: DashboardPort;
   /** Safe previews of quarantined mail, rendered in a bounded worker. */
   readonly preview?: PreviewPort;
+  /** Absolute path of the built admin UI (dist/ui); absent: no UI is served, the API stands alone. */
+  readonly uiRoot?: string;
   readonly now?: () => Date;
 }
 
@@ -181,5 +184,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       ...(options.now === undefined ? {} : { now: options.now }),
     });
   });
+  if (options.uiRoot !== undefined) registerUi(app, { uiRoot: options.uiRoot });
   return app;
 }
