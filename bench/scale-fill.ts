@@ -12,6 +12,8 @@
  * `INSERT ... SELECT * FROM unnest($1::text[], ...)` per table (a parameter
  * per column, not per value), `synchronous_commit = off` for the session.
  * SQLite: one transaction per batch over prepared statements, synchronous=OFF.
+ * Child rows get their message's received_at here (migration 0012's copy),
+ * as the product's writer does.
  */
 import { stat, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -21,7 +23,7 @@ import type pg from 'pg';
 import { DEFAULT_PG_URL, DEFAULT_SQLITE_PATH, ensurePostgresDatabase, openPostgresScale, openSqliteScale } from './scale-db.js';
 import type { PostgresScaleDb, ScaleDb } from './scale-db.js';
 import { SCALE_COLUMNS, SCALE_DEFAULTS, createScaleGenerator, rowsOf } from './scale-generate.js';
-import type { ScaleBatch, ScaleTable } from './scale-generate.js';
+import type { ColumnKind, ScaleBatch, ScaleTable } from './scale-generate.js';
 
 export interface FillOptions {
   readonly engine: 'sqlite' | 'postgres';
@@ -111,13 +113,32 @@ function fail(message: string): never {
 
 const TABLES: readonly ScaleTable[] = ['messages', 'message_recipients', 'artifacts', 'message_urls', 'findings'];
 
+/** Child tables that carry a copy of their message's received_at (migration 0012); the generator leaves it out. */
+const WITH_RECEIVED_AT: ReadonlySet<ScaleTable> = new Set(['message_recipients', 'artifacts', 'message_urls']);
+
+/** The columns the fill writes to `table`: the generator's, plus received_at where 0012 added it. */
+function columnsOf(table: ScaleTable): readonly (readonly [string, ColumnKind])[] {
+  const columns: readonly (readonly [string, ColumnKind])[] = SCALE_COLUMNS[table];
+  return WITH_RECEIVED_AT.has(table) ? [...columns, ['received_at', 'text']] : columns;
+}
+
+type Row = Readonly<Record<string, string | number | null>>;
+
+/** The batch's rows for `table`, child rows with their message's received_at. */
+function rowsWithReceivedAt(batch: ScaleBatch, table: ScaleTable): readonly Row[] {
+  const rows = rowsOf(batch, table);
+  if (!WITH_RECEIVED_AT.has(table)) return rows;
+  const receivedAt = new Map(batch.messages.map((m) => [m.queue_id, m.received_at]));
+  return rows.map((r) => ({ ...r, received_at: receivedAt.get(String(r.queue_id)) ?? fail(`child row of unknown message ${String(r.queue_id)}`) }));
+}
+
 type WriteBatch = (batch: ScaleBatch) => Promise<void>;
 
 /** One `INSERT ... SELECT * FROM unnest(...)` per table: a bind parameter per column, whatever the row count. */
 function postgresWriter(client: pg.PoolClient): WriteBatch {
   const texts = new Map<ScaleTable, string>();
   for (const table of TABLES) {
-    const columns = SCALE_COLUMNS[table];
+    const columns = columnsOf(table);
     const names = columns.map(([name]) => name).join(', ');
     const arrays = columns.map(([, kind], i) => `$${String(i + 1)}::${kind === 'int' ? 'integer' : kind === 'float8' ? 'double precision' : 'text'}[]`).join(', ');
     texts.set(table, `insert into ${table} (${names}) select * from unnest(${arrays})`);
@@ -126,9 +147,9 @@ function postgresWriter(client: pg.PoolClient): WriteBatch {
     await client.query('begin');
     try {
       for (const table of TABLES) {
-        const rows = rowsOf(batch, table);
+        const rows = rowsWithReceivedAt(batch, table);
         if (rows.length === 0) continue;
-        const params = SCALE_COLUMNS[table].map(([name]) => rows.map((r) => r[name] ?? null));
+        const params = columnsOf(table).map(([name]) => rows.map((r) => r[name] ?? null));
         await client.query(texts.get(table) ?? '', params);
       }
       await client.query('commit');
@@ -142,15 +163,15 @@ function postgresWriter(client: pg.PoolClient): WriteBatch {
 function sqliteWriter(sqlite: BetterSqlite3.Database): WriteBatch {
   const statements = new Map<ScaleTable, BetterSqlite3.Statement>();
   for (const table of TABLES) {
-    const columns = SCALE_COLUMNS[table];
+    const columns = columnsOf(table);
     statements.set(table, sqlite.prepare(`insert into ${table} (${columns.map(([n]) => n).join(', ')}) values (${columns.map(() => '?').join(', ')})`));
   }
   const write = sqlite.transaction((batch: ScaleBatch) => {
     for (const table of TABLES) {
       const statement = statements.get(table);
       if (statement === undefined) continue;
-      const names = SCALE_COLUMNS[table].map(([n]) => n);
-      for (const row of rowsOf(batch, table)) statement.run(names.map((n) => row[n] ?? null));
+      const names = columnsOf(table).map(([n]) => n);
+      for (const row of rowsWithReceivedAt(batch, table)) statement.run(names.map((n) => row[n] ?? null));
     }
   });
   return (batch) => {

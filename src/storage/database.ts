@@ -99,6 +99,11 @@ export interface MessageRecipientsTable {
   /** Lower-cased domain of `recipient`. */
   domain: string;
   status: RecipientStatus;
+  /**
+   * The message's `received_at`, copied (0012) so that "matches, newest first" is one index walk.
+   * NOT NULL on PostgreSQL; nullable on SQLite (no ALTER to NOT NULL there), always written.
+   */
+  received_at: string;
 }
 
 export interface ArtifactsTable {
@@ -113,6 +118,11 @@ export interface ArtifactsTable {
   disposition: 'inline' | 'attachment' | null;
   size: number;
   sha256: string;
+  /**
+   * The message's `received_at`, copied (0012) so that "matches, newest first" is one index walk.
+   * NOT NULL on PostgreSQL; nullable on SQLite (no ALTER to NOT NULL there), always written.
+   */
+  received_at: string;
 }
 
 export interface FindingsTable {
@@ -213,6 +223,11 @@ export interface MessageUrlsTable {
   url: string;
   /** Host labels reversed (`com.example.mail`): a domain search is a range scan. */
   host_reversed: string;
+  /**
+   * The message's `received_at`, copied (0012) so that "matches, newest first" is one index walk.
+   * NOT NULL on PostgreSQL; nullable on SQLite (no ALTER to NOT NULL there), always written.
+   */
+  received_at: string;
 }
 
 /** Domains (registrable, lower-case) seen in mail: when first and last, and in how many messages. */

@@ -106,6 +106,7 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
     const recipientStatus = RECIPIENT_STATUS_FOR[entry.status];
     // An envelope may name the same recipient twice; the log keeps one row per (bounded) address.
     const recipients = [...new Set(envelope.rcptTo.map((r) => boundText(r, MAX_HEADER_CHARS)))];
+    // Also copied into each child row: the child-table searches walk (criterion, received_at) indexes.
     const receivedAt = toStoredTimestamp(envelope.receivedAt);
 
     await db.transaction().execute(async (trx) => {
@@ -162,6 +163,7 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
               recipient,
               domain: boundText(domainOf(recipient), MAX_HEADER_CHARS),
               status: recipientStatus,
+              received_at: receivedAt,
             })),
           )
           .execute();
@@ -181,13 +183,14 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
               disposition: a.disposition ?? null,
               size: a.size,
               sha256: a.sha256.toLowerCase(),
+              received_at: receivedAt,
             })),
           )
           .execute();
       }
       const urls = analysis.urls.flatMap((url) => {
         const host = hostOfUrl(url);
-        return host === undefined ? [] : [{ queue_id: queueId, organization_id: organizationId, url: boundText(url, MAX_HEADER_CHARS), host_reversed: boundText(reverseHost(host), MAX_HEADER_CHARS) }];
+        return host === undefined ? [] : [{ queue_id: queueId, organization_id: organizationId, url: boundText(url, MAX_HEADER_CHARS), host_reversed: boundText(reverseHost(host), MAX_HEADER_CHARS), received_at: receivedAt }];
       });
       for (const rows of chunk(urls)) await trx.insertInto('message_urls').values(rows).execute();
       for (const rows of chunk(analysis.findings)) {

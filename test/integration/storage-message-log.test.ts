@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { AnalysisResult, Envelope, Verdict } from '../../src/core/index.js';
 import { MoatError, createQueueId } from '../../src/core/index.js';
 import { createSeenDomains, createMessageLog } from '../../src/storage/index.js';
-import type { MessageLog, MessageStatus, RecordMessageEntry, Storage } from '../../src/storage/index.js';
+import type { MessageLog, MessageSearch, MessageStatus, RecordMessageEntry, Storage } from '../../src/storage/index.js';
 import { STORAGE_ENGINES } from '../support/storage-engines.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
@@ -271,6 +272,142 @@ for (const engine of STORAGE_ENGINES) {
         const invalid = (err: unknown): boolean => err instanceof MoatError && err.code === 'STORAGE_INVALID_QUERY';
         await assert.rejects(log.search({ subject: 'x'.repeat(2000) }), invalid);
         await assert.rejects(log.search({ since: new Date(Number.NaN) }), invalid);
+      });
+    });
+
+    describe('search by a child-table criterion, newest first from its index (0012)', () => {
+      const HASH_POP = '9'.repeat(64);
+      /** What the test wrote, to state the expected answer independently of the SQL. */
+      interface Written {
+        readonly queueId: string;
+        readonly at: number;
+        readonly org: number;
+        readonly action: Verdict['action'];
+        readonly hashes: readonly string[];
+        readonly recipients: readonly string[];
+        readonly hosts: readonly string[];
+      }
+      let written: Written[] = [];
+      let acme = 0;
+
+      beforeEach(async () => {
+        acme = (await storage.db.insertInto('organizations').values({ name: 'acme', created_at: now.toISOString() }).returning('id').executeTakeFirstOrThrow()).id;
+        written = [];
+        for (let i = 0; i < 60; i++) {
+          // Three messages per millisecond: ties are broken by queue id.
+          const at = T0 + Math.floor(i / 3);
+          const rcptTo = i % 5 === 0 ? ['zed@quiet.example'] : i % 2 === 0 ? ['ann@busy.example', 'Bob@Busy.Example'] : ['Ann@Busy.example'];
+          const urls = [
+            ...(i % 2 === 0 ? ['https://pop.example/a', 'https://pop.example/b'] : ['https://other.example/']),
+            ...(i % 3 === 0 ? ['https://www.pop.example/'] : []),
+            ...(i % 5 === 0 ? ['https://mail.pop.example/x', 'https://pop.example.evil/'] : []),
+          ];
+          const base = makeEntry({
+            at,
+            rcptTo,
+            urls,
+            sha256: i % 7 === 0 ? HASH_POP : 'd'.repeat(64),
+            artifactSha256: i % 3 === 0 ? HASH_POP : 'c'.repeat(64),
+            action: i % 4 === 1 ? 'quarantine' : 'deliver',
+          });
+          // Every sixth message carries the popular hash twice (two matching artifact rows).
+          const extra = i % 6 === 0 ? [{ path: '3', declaredType: 'text/plain', size: 1, sha256: HASH_POP }] : [];
+          const entry = { ...base, analysis: { ...base.analysis, artifacts: [...base.analysis.artifacts, ...extra] }, organizationId: i % 4 === 0 ? acme : 1 };
+          await log.recordMessage(entry);
+          written.push({
+            queueId: entry.queueId,
+            at,
+            org: entry.organizationId,
+            action: entry.verdict.action,
+            hashes: [entry.sha256, ...entry.analysis.artifacts.map((a) => a.sha256)],
+            recipients: rcptTo.map((r) => r.toLowerCase()),
+            hosts: urls.map((u) => new URL(u).hostname),
+          });
+        }
+      });
+
+      /** The newest `limit` of the written messages that satisfy `match`, ties by queue id descending. */
+      function newest(match: (w: Written) => boolean, limit: number): string[] {
+        return written
+          .filter(match)
+          .sort((a, b) => b.at - a.at || (a.queueId < b.queueId ? 1 : -1))
+          .slice(0, limit)
+          .map((w) => w.queueId);
+      }
+      const ids = (list: readonly { queueId: string }[]): string[] => list.map((m) => m.queueId);
+      const hasHash = (w: Written): boolean => w.hashes.includes(HASH_POP);
+      const toAnn = (w: Written): boolean => w.recipients.includes('ann@busy.example');
+      const toBusy = (w: Written): boolean => w.recipients.some((r) => r.endsWith('@busy.example'));
+      const linksPop = (w: Written): boolean => w.hosts.some((h) => h === 'pop.example' || h.endsWith('.pop.example'));
+
+      it('returns exactly the newest `limit` matches, each message once, for a value with more matches than the limit', async () => {
+        const cases: [MessageSearch, (w: Written) => boolean][] = [
+          [{ sha256: HASH_POP.toUpperCase() }, hasHash],
+          [{ recipient: 'ANN@busy.example' }, toAnn],
+          [{ recipient: 'Busy.Example' }, toBusy],
+          [{ urlDomain: 'pop.example' }, linksPop],
+        ];
+        for (const [search, match] of cases) {
+          assert.ok(written.filter(match).length > 20, JSON.stringify(search));
+          for (const limit of [1, 7, 20, 1000]) {
+            const got = ids(await log.search({ ...search, limit }));
+            assert.deepEqual(got, newest(match, limit), `${JSON.stringify(search)} limit ${String(limit)}`);
+            assert.equal(new Set(got).size, got.length);
+          }
+        }
+        // A message whose own hash and two artifacts all match is listed once (three matching rows, two indexes).
+        const triple = written.find((w) => w.hashes.filter((h) => h === HASH_POP).length === 3);
+        assert.ok(triple);
+        assert.equal(ids(await log.search({ sha256: HASH_POP, limit: 1000 })).filter((id) => id === triple.queueId).length, 1);
+      });
+
+      it('combines with organization, a date range, action and the other child criteria', async () => {
+        const since = new Date(T0 + 3);
+        const until = new Date(T0 + 17);
+        const inRange = (w: Written): boolean => w.at >= since.getTime() && w.at < until.getTime();
+        const cases: [MessageSearch, (w: Written) => boolean][] = [
+          [{ sha256: HASH_POP, organizationId: acme, since, until }, (w) => hasHash(w) && w.org === acme && inRange(w)],
+          [{ recipient: 'busy.example', organizationId: 1, since }, (w) => toBusy(w) && w.org === 1 && w.at >= since.getTime()],
+          [{ recipient: 'ann@busy.example', until, action: 'quarantine' }, (w) => toAnn(w) && w.at < until.getTime() && w.action === 'quarantine'],
+          [{ urlDomain: 'pop.example', organizationId: acme, until }, (w) => linksPop(w) && w.org === acme && w.at < until.getTime()],
+          [{ urlDomain: 'www.pop.example', action: 'deliver', since }, (w) => w.hosts.includes('www.pop.example') && w.action === 'deliver' && w.at >= since.getTime()],
+          [{ sha256: HASH_POP, recipient: 'busy.example', urlDomain: 'pop.example' }, (w) => hasHash(w) && toBusy(w) && linksPop(w)],
+          [{ recipient: 'quiet.example', urlDomain: 'mail.pop.example', organizationId: acme }, (w) => w.recipients.includes('zed@quiet.example') && w.hosts.includes('mail.pop.example') && w.org === acme],
+          [{ sha256: HASH_POP, queueId: written[3]?.queueId ?? '' }, (w) => w.queueId === written[3]?.queueId],
+          [{ urlDomain: 'pop.example', messageId: `<${String(T0 + 1)}@sender.example>` }, (w) => linksPop(w) && w.at === T0 + 1],
+        ];
+        for (const [search, match] of cases) {
+          assert.ok(written.filter(match).length > 0, JSON.stringify(search));
+          for (const limit of [2, 1000]) assert.deepEqual(ids(await log.search({ ...search, limit })), newest(match, limit), `${JSON.stringify(search)} limit ${String(limit)}`);
+        }
+        assert.deepEqual(await log.search({ sha256: HASH_POP, organizationId: 999 }), []);
+        assert.deepEqual(await log.search({ urlDomain: 'pop.example', since: new Date(T0 + 60_000) }), []);
+      });
+
+      it('still answers a URL domain with more distinct hosts than it walks one by one', async () => {
+        const wide: string[] = [];
+        for (let i = 0; i < 45; i++) {
+          const entry = makeEntry({ at: T0 + 100 + (i % 9), urls: [`https://h${String(i)}.wide.example/`, `https://h${String(i)}.wide.example/2`] });
+          await log.recordMessage(entry);
+          wide.push(entry.queueId);
+        }
+        // Five messages per millisecond: newest first by time, then by queue id.
+        const byTime = (id: string): number => T0 + 100 + (wide.indexOf(id) % 9);
+        const expected = [...wide].sort((a, b) => byTime(b) - byTime(a) || (a < b ? 1 : -1));
+        assert.deepEqual(ids(await log.search({ urlDomain: 'wide.example', limit: 10 })), expected.slice(0, 10));
+        assert.deepEqual(ids(await log.search({ urlDomain: 'wide.example', limit: 1000 })), expected);
+      });
+
+      it('stores received_at on every child row', async () => {
+        for (const table of ['message_recipients', 'artifacts', 'message_urls'] as const) {
+          const found = await sql<{ child: string | null; message: string }>`select c.received_at as child, m.received_at as message from ${sql.table(table)} as c join messages as m on m.queue_id = c.queue_id`.execute(storage.db);
+          const rows = found.rows;
+          assert.ok(rows.length > 60, table);
+          assert.ok(
+            rows.every((r) => r.child === r.message),
+            table,
+          );
+        }
       });
     });
 

@@ -4,11 +4,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { MoatError } from '../../src/core/index.js';
 import pg from 'pg';
-import { migrateToLatest, openPostgresStorage, openSqliteStorage } from '../../src/storage/index.js';
-import type { Storage } from '../../src/storage/index.js';
+import { createMessageLog, migrateToLatest, openPostgresStorage, openSqliteStorage } from '../../src/storage/index.js';
+import type { MessageSearch, Storage } from '../../src/storage/index.js';
 import { createMigrationProvider } from '../../src/storage/migrations/index.js';
 import {
   POSTGRES_DATABASE,
@@ -20,6 +20,7 @@ import {
   startSilentServer,
   uniqueSchemaName,
 } from '../support/storage-engines.js';
+import type { StorageEngine, StoragePlace } from '../support/storage-engines.js';
 
 // Every listed migration, in name order (the list grows; this test checks all of it is applied).
 const MIGRATIONS = Object.keys(await createMigrationProvider().getMigrations()).sort();
@@ -126,6 +127,40 @@ describe('storage migrations: SQLite specifics', () => {
 
 const openFailed = (err: unknown): boolean => err instanceof MoatError && err.code === 'STORAGE_OPEN_FAILED';
 
+/** A raw handle on `place` migrated up to and including `last` only: the schema an older release left behind. */
+async function openMigratedTo(engine: StorageEngine, place: StoragePlace, last: string): Promise<Kysely<unknown>> {
+  let db: Kysely<unknown>;
+  if (engine.name === 'sqlite') {
+    db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(place.location) }) });
+  } else {
+    const admin = new pg.Client({ host: POSTGRES_TEST_OPTIONS.host, port: POSTGRES_TEST_OPTIONS.port, user: POSTGRES_TEST_OPTIONS.user, database: POSTGRES_DATABASE });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${place.location}"`);
+    } finally {
+      await admin.end();
+    }
+    const pool = new pg.Pool({ host: POSTGRES_TEST_OPTIONS.host, port: POSTGRES_TEST_OPTIONS.port, user: POSTGRES_TEST_OPTIONS.user, database: POSTGRES_DATABASE, max: 1, options: `-c search_path=${place.location}` });
+    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const migrator = new Migrator({ db, provider: createMigrationProvider(), ...(engine.name === 'postgres' && { migrationTableSchema: place.location }) });
+  const { error } = await migrator.migrateTo(last);
+  if (error !== undefined) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+/** Index names in the storage's own database or schema (SQLite's automatic ones excluded). */
+async function listIndexes(storage: Storage, engine: StorageEngine): Promise<string[]> {
+  const result =
+    engine.name === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name`.execute(storage.db)
+      : await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() order by indexname`.execute(storage.db);
+  return result.rows.map((r) => r.name);
+}
+
 async function appliedMigrations(storage: Storage): Promise<string[]> {
   const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(storage.db);
   return applied.rows.map((r) => r.name);
@@ -166,6 +201,80 @@ for (const engine of STORAGE_ENGINES) {
           ]);
         } finally {
           await second.close();
+        }
+      } finally {
+        await place.remove();
+      }
+    });
+
+    it('0012 copies received_at into existing child rows and swaps in the (criterion, received_at) indexes', async () => {
+      const place = await engine.place('backfill');
+      try {
+        // The log as a release before 0012 left it: migrated to 0011, with messages and children.
+        const old = await openMigratedTo(engine, place, '0011-quarantine-content');
+        try {
+          const message = (queueId: string, at: string, sha: string) =>
+            sql`insert into messages (queue_id, organization_id, node_id, session_id, received_at, mail_from, sender_domain, helo, client_ip, client_port, size, sha256, action, score, reasons, policy_version, status, elapsed_ms, updated_at)
+              values (${queueId}, 1, 'n1', 's1', ${at}, 'a@x.example', 'x.example', 'h', '192.0.2.1', 25, 10, ${sha}, 'deliver', 0, '[]', 'p1', 'queued', 1, ${at})`.execute(old);
+          await message('01AAAAAAAAAAAAAAAAAA', '2025-01-01T00:00:00.000Z', 'a'.repeat(64));
+          await message('01BBBBBBBBBBBBBBBBBB', '2025-02-01T00:00:00.000Z', 'b'.repeat(64));
+          for (const [queueId, rcpt] of [
+            ['01AAAAAAAAAAAAAAAAAA', 'ann@y.example'],
+            ['01AAAAAAAAAAAAAAAAAA', 'bob@y.example'],
+            ['01BBBBBBBBBBBBBBBBBB', 'ann@y.example'],
+          ] as const) {
+            const host = rcpt.slice(0, 3);
+            await sql`insert into message_recipients (queue_id, organization_id, recipient, domain, status) values (${queueId}, 1, ${rcpt}, 'y.example', 'pending')`.execute(old);
+            await sql`insert into artifacts (queue_id, organization_id, path, declared_type, size, sha256) values (${queueId}, 1, ${rcpt}, 'text/plain', 1, ${'c'.repeat(64)})`.execute(old);
+            await sql`insert into message_urls (queue_id, organization_id, url, host_reversed) values (${queueId}, 1, ${`https://${host}.z.example/`}, ${`example.z.${host}`})`.execute(old);
+          }
+        } finally {
+          await old.destroy();
+        }
+
+        const storage = await place.open();
+        try {
+          assert.deepEqual(await appliedMigrations(storage), MIGRATIONS);
+          for (const table of ['message_recipients', 'artifacts', 'message_urls'] as const) {
+            const found = await sql<{ queue_id: string; child: string | null }>`select queue_id, received_at as child from ${sql.table(table)} order by queue_id`.execute(storage.db);
+            assert.deepEqual(
+              found.rows.map((r) => [r.queue_id, r.child]),
+              [
+                ['01AAAAAAAAAAAAAAAAAA', '2025-01-01T00:00:00.000Z'],
+                ['01AAAAAAAAAAAAAAAAAA', '2025-01-01T00:00:00.000Z'],
+                ['01BBBBBBBBBBBBBBBBBB', '2025-02-01T00:00:00.000Z'],
+              ],
+              table,
+            );
+          }
+          const indexes = await listIndexes(storage, engine);
+          for (const name of ['message_recipients_recipient_lower_received', 'message_recipients_domain_received', 'artifacts_sha256_received', 'message_urls_host_reversed_received', 'messages_sha256_received']) {
+            assert.ok(indexes.includes(name), name);
+          }
+          for (const name of ['message_recipients_recipient_lower', 'message_recipients_domain', 'artifacts_sha256', 'message_urls_host_reversed', 'messages_sha256']) {
+            assert.ok(!indexes.includes(name), name);
+          }
+          if (engine.name === 'postgres') {
+            const columns = await sql<{ table_name: string; is_nullable: string }>`select table_name, is_nullable from information_schema.columns where table_schema = current_schema() and column_name = 'received_at' order by table_name`.execute(storage.db);
+            assert.deepEqual(
+              columns.rows.map((r) => [r.table_name, r.is_nullable]),
+              [
+                ['artifacts', 'NO'],
+                ['message_recipients', 'NO'],
+                ['message_urls', 'NO'],
+                ['messages', 'NO'],
+              ],
+            );
+          }
+          // The searches that walk the new indexes find the backfilled rows.
+          const log = createMessageLog(storage.db, 'n1');
+          const ids = async (search: MessageSearch): Promise<string[]> => (await log.search(search)).map((m) => m.queueId);
+          assert.deepEqual(await ids({ recipient: 'ann@y.example' }), ['01BBBBBBBBBBBBBBBBBB', '01AAAAAAAAAAAAAAAAAA']);
+          assert.deepEqual(await ids({ recipient: 'y.example', since: new Date('2025-01-15T00:00:00.000Z') }), ['01BBBBBBBBBBBBBBBBBB']);
+          assert.deepEqual(await ids({ sha256: 'c'.repeat(64), until: new Date('2025-01-15T00:00:00.000Z') }), ['01AAAAAAAAAAAAAAAAAA']);
+          assert.deepEqual(await ids({ urlDomain: 'z.example' }), ['01BBBBBBBBBBBBBBBBBB', '01AAAAAAAAAAAAAAAAAA']);
+        } finally {
+          await storage.close();
         }
       } finally {
         await place.remove();

@@ -14,6 +14,7 @@ import { migration0008OrganizationCountry } from './0008-organization-country.js
 import { migration0009UrlHostCollation } from './0009-url-host-collation.js';
 import { migration0010SearchIndexes } from './0010-search-indexes.js';
 import { migration0011QuarantineContent } from './0011-quarantine-content.js';
+import { migration0012ChildReceivedAt } from './0012-child-received-at.js';
 import { migration0013Access } from './0013-access.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-url-host-collation': migration0009UrlHostCollation,
   '0010-search-indexes': migration0010SearchIndexes,
   '0011-quarantine-content': migration0011QuarantineContent,
+  '0012-child-received-at': migration0012ChildReceivedAt,
   '0013-access': migration0013Access,
 };
 
