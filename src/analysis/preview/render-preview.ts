@@ -14,7 +14,7 @@ import { parseMime } from '../mime/index.js';
 import type { MimeLeaf } from '../mime/index.js';
 import { neutraliseText } from './neutralise.js';
 import { readPreviewHeaders } from './read-headers.js';
-import { sanitizeHtmlBody } from './sanitize-body.js';
+import { emptySanitizeCounts, sanitizeHtmlBody } from './sanitize-body.js';
 import type { SanitizeCounts } from './sanitize-body.js';
 import { DEFAULT_PREVIEW_LIMITS } from './types.js';
 import type { MessagePreview, PreviewAttachment, PreviewOptions } from './types.js';
@@ -89,7 +89,7 @@ export async function renderPreview(raw: Uint8Array, options: PreviewOptions): P
     ...(text === undefined ? {} : { text }),
     ...(html === undefined ? {} : { html }),
     attachments,
-    notes: { ...(counts ?? emptyCounts()), truncated },
+    notes: { ...(counts ?? emptySanitizeCounts()), truncated },
   };
 }
 
@@ -142,18 +142,3 @@ function decoderFor(charset: string): TextDecoder | undefined {
   }
 }
 
-function emptyCounts(): SanitizeCounts {
-  return {
-    scripts: 0,
-    eventHandlers: 0,
-    styles: 0,
-    embeddedContent: 0,
-    forms: 0,
-    documentTags: 0,
-    remoteImages: 0,
-    remoteImagesShown: 0,
-    linksNeutralised: 0,
-    unsafeUrls: 0,
-    inlineImagesOmitted: 0,
-  };
-}

@@ -87,12 +87,9 @@ const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'xmp', 'noscript
 const URL_ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'background', 'poster', 'data', 'lowsrc', 'dynsrc', 'longdesc', 'cite', 'codebase', 'ping']);
 const SAFE_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'mailto', 'cid']);
 
-// Elements nested deeper than this are dropped (their text kept): layout depth is a browser DoS.
-const NESTING_LIMIT = 100;
-
-/** Sanitises `html` (already bounded by the caller) into a fragment, with counts of what was removed. */
-export function sanitizeHtmlBody(html: string, options: SanitizeHtmlOptions): SanitizedHtml {
-  const counts: SanitizeCounts = {
+/** Nothing removed yet (also the notes of a message without an HTML body). */
+export function emptySanitizeCounts(): SanitizeCounts {
+  return {
     scripts: 0,
     eventHandlers: 0,
     styles: 0,
@@ -105,6 +102,14 @@ export function sanitizeHtmlBody(html: string, options: SanitizeHtmlOptions): Sa
     unsafeUrls: 0,
     inlineImagesOmitted: 0,
   };
+}
+
+// Elements nested deeper than this are dropped (their text kept): layout depth is a browser DoS.
+const NESTING_LIMIT = 100;
+
+/** Sanitises `html` (already bounded by the caller) into a fragment, with counts of what was removed. */
+export function sanitizeHtmlBody(html: string, options: SanitizeHtmlOptions): SanitizedHtml {
+  const counts = emptySanitizeCounts();
 
   const countRemoved = (name: string, attribs: sanitizeHtml.Attributes): void => {
     const category = CATEGORY_OF.get(name);
