@@ -6,11 +6,13 @@
  */
 import { join } from 'node:path';
 import type { MoatConfig } from '../config/index.js';
+import { MoatError } from '../core/index.js';
 import type { Quarantine } from '../quarantine/index.js';
 import { createQuarantineDecisions, openQuarantine } from './quarantine.js';
 import { Spool } from '../spool/index.js';
 import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from '../policy/index.js';
 import {
+  createAuditLog,
   createMessageLog,
   createPolicyStore,
   DEFAULT_ORGANIZATION_ID,
@@ -33,6 +35,11 @@ export interface AdminServices {
   confirm(queueId: string): Promise<void>;
   readonly spool: Spool;
   readonly policies: PolicyStore;
+  /**
+   * Runs a state-changing command and records it in the audit log as `cli:<by>`, with its
+   * outcome (ok, or failed with the error's code): the CLI changes nothing unrecorded.
+   */
+  recorded<T>(action: string, target: { message?: string; other?: string }, by: string, run: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -48,6 +55,7 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     setStatus: (queueId, status) => messageLog.setStatus(queueId, status),
   });
   const spam = await openSpamFilter(config, storage.db);
+  const audit = createAuditLog(storage.db);
   // Training goes to the organization the message was logged under.
   const decisions = createQuarantineDecisions({
     config,
@@ -64,6 +72,21 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     policies: createPolicyStore(storage.db, storage.changes),
     release: decisions.release,
     confirm: decisions.confirm,
+    async recorded(action, target, by, run) {
+      // The organization is read before the action: a delete may take the row's state with it.
+      const organizationId = target.message === undefined ? null : ((await messageLog.get(target.message))?.organizationId ?? null);
+      const named = target.message === undefined ? target.other : `message:${target.message}`;
+      const entry = { actor: `cli:${by}`, actorKind: 'cli' as const, action, organizationId, ...(named === undefined ? {} : { target: named }) };
+      try {
+        const result = await run();
+        await audit.append({ ...entry, at: new Date(), outcome: 'ok' });
+        return result;
+      } catch (error) {
+        const code = error instanceof MoatError ? error.code : 'ERROR';
+        await audit.append({ ...entry, at: new Date(), outcome: 'failed', detail: { code } }).catch(() => undefined);
+        throw error;
+      }
+    },
     close: () => storage.close(),
   };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { REPO_ROOT, runMoat } from '../support/cli.js';
+import { createAuditLog, openSqliteStorage } from '../../src/storage/index.js';
 import { startTestGateway, testOperatorConfig, writeOperatorConfig } from '../support/gateway.js';
 import { messageWithAttachment, plainMessage, tinyPe } from '../support/messages.js';
 import { assertReply, queueIdOf } from '../support/replies.js';
@@ -193,6 +194,17 @@ describe('moat quarantine and log against a gateway-filled data folder', () => {
     }));
     assert.equal(byId.get(one), 'released');
     assert.equal(byId.get(two), 'deleted');
+
+    // What the CLI changed is in the audit log, as the API's changes are, with the operator's name.
+    const storage = await openSqliteStorage({ path: join(dir, 'data', 'moat.db') });
+    try {
+      const entries = await createAuditLog(storage.db).list({ limit: 100 });
+      const seen = entries.filter((e) => e.actorKind === 'cli').map((e) => `${e.action} ${e.target ?? ''} ${e.outcome}`);
+      assert.ok(seen.includes(`quarantine.release message:${one} ok`), seen.join('; '));
+      assert.ok(seen.includes(`quarantine.delete message:${two} ok`), seen.join('; '));
+    } finally {
+      await storage.close();
+    }
   });
 
   it('quarantine show of a deleted message says so and exits 1', async () => {

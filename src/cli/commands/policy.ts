@@ -35,7 +35,9 @@ export const policyCommand: Command = async (context) => {
       try {
         const by = context.io.env['USER'] ?? 'unknown';
         const comment = stringOption(context, 'comment');
-        const result = await importPolicyFile(config, admin.policies, argument, { source: `cli:${by}:${argument}`, ...(comment === undefined ? {} : { comment }) });
+        const result = await admin.recorded('policy.replace', { other: `file:${argument}` }, by, () =>
+          importPolicyFile(config, admin.policies, argument, { source: `cli:${by}:${argument}`, ...(comment === undefined ? {} : { comment }) }),
+        );
         for (const warning of result.warnings) context.io.stderr.write(`warning: ${warning}\n`);
         print(context.io, result.created ? `imported ${argument} as revision ${result.revision}` : `${argument} is unchanged from revision ${result.revision}; nothing stored`);
         return 0;

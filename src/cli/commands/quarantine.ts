@@ -8,6 +8,7 @@ export const quarantineCommand: Command = async (context) => {
   const { config } = await context.loadConfig();
   const admin = await openAdminServices(config);
   const json = context.options['json'] === true;
+  const by = context.io.env['USER'] ?? 'unknown';
   try {
     switch (verb) {
       case 'list': {
@@ -33,20 +34,19 @@ export const quarantineCommand: Command = async (context) => {
         if (queueId === undefined) break;
         const rcpt = stringOption(context, 'rcpt');
         const recipients = rcpt === undefined ? undefined : rcpt.split(',').map((r) => r.trim()).filter((r) => r !== '');
-        const by = context.io.env['USER'] ?? 'cli';
-        const released = await admin.release(queueId, `cli:${by}`, recipients);
+        const released = await admin.recorded('quarantine.release', { message: queueId }, by, () => admin.release(queueId, `cli:${by}`, recipients));
         print(context.io, `released ${queueId} to ${released.join(', ')}`);
         return 0;
       }
       case 'delete': {
         if (queueId === undefined) break;
-        await admin.quarantine.delete(queueId);
+        await admin.recorded('quarantine.delete', { message: queueId }, by, () => admin.quarantine.delete(queueId));
         print(context.io, `deleted ${queueId}`);
         return 0;
       }
       case 'confirm': {
         if (queueId === undefined) break;
-        await admin.confirm(queueId);
+        await admin.recorded('quarantine.confirm', { message: queueId }, by, () => admin.confirm(queueId));
         print(context.io, `confirmed ${queueId} as junk: deleted, and learnt as spam`);
         return 0;
       }

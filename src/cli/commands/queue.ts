@@ -22,14 +22,17 @@ export const queueCommand: Command = async (context) => {
       }
       case 'retry': {
         if (queueId === undefined) break;
-        const count = await admin.queue.retryNow(queueId);
+        const count = await admin.recorded('queue.retry', { message: queueId }, context.io.env['USER'] ?? 'unknown', () => admin.queue.retryNow(queueId));
         print(context.io, `${count} recipient(s) of ${queueId} due now`);
         return count > 0 ? 0 : 1;
       }
       case 'delete': {
         if (queueId === undefined) break;
-        const count = await admin.queue.deleteMessage(queueId);
-        if ((await admin.queue.remaining(queueId)) === 0) await admin.spool.remove(queueId);
+        const count = await admin.recorded('queue.delete', { message: queueId }, context.io.env['USER'] ?? 'unknown', async () => {
+          const removed = await admin.queue.deleteMessage(queueId);
+          if ((await admin.queue.remaining(queueId)) === 0) await admin.spool.remove(queueId);
+          return removed;
+        });
         print(context.io, `${count} recipient(s) of ${queueId} removed from the queue`);
         return count > 0 ? 0 : 1;
       }
