@@ -7,11 +7,13 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { api, setCsrfToken, setUnauthorizedHandler } from './api';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionContext, toSession, type Session, type SessionContextValue } from './session';
+import { AccountPage } from './pages/account';
 import { AuditPage } from './pages/audit';
-import { HomePage } from './pages/home';
+import { DashboardPage } from './pages/dashboard';
 import { LoginPage } from './pages/login';
 import { MessagePage } from './pages/message';
 import { MessagesPage } from './pages/messages';
+import { OrganizationsPage } from './pages/organizations';
 import { PolicyPage } from './pages/policy';
 import { QuarantineEntryPage } from './pages/quarantine-entry';
 import { QuarantinePage } from './pages/quarantine';
@@ -24,17 +26,26 @@ function safeNext(value: string | null): string {
   return value !== null && /^\/(?!\/)[^\\]*$/.test(value) && !value.startsWith('/login') ? value : '/';
 }
 
-const NAV: ReadonlyArray<{ readonly to: string; readonly label: string; readonly permission: string }> = [
+/** The main navigation; an entry without a permission is for every signed-in user. */
+const NAV: ReadonlyArray<{ readonly to: string; readonly label: string; readonly permission?: string }> = [
+  { to: '/', label: 'Dashboard', permission: 'dashboard:read' },
   { to: '/messages', label: 'Messages', permission: 'messages:read' },
   { to: '/quarantine', label: 'Quarantine', permission: 'quarantine:read' },
   { to: '/policy', label: 'Policy', permission: 'policy:read' },
   { to: '/users', label: 'Users', permission: 'users:read' },
+  { to: '/organizations', label: 'Organizations', permission: 'organizations:read' },
   { to: '/audit', label: 'Audit', permission: 'audit:read' },
+  { to: '/account', label: 'Account' },
 ];
+
+/** Whether `path` is under the navigation entry `to` (the dashboard only at `/` itself). */
+function isCurrent(to: string, path: string): boolean {
+  return path === to || (to !== '/' && path.startsWith(`${to}/`));
+}
 
 function renderPage(path: string): ReactNode {
   let params: Record<string, string> | undefined;
-  if (path === '/') return <HomePage />;
+  if (path === '/') return <DashboardPage />;
   if (path === '/messages') return <MessagesPage />;
   if ((params = matchPath('/messages/:queueId', path)) !== undefined) return <MessagePage queueId={params['queueId'] ?? ''} />;
   if (path === '/quarantine') return <QuarantinePage />;
@@ -42,6 +53,8 @@ function renderPage(path: string): ReactNode {
   if (path === '/audit') return <AuditPage />;
   if (path === '/users') return <UsersPage />;
   if (path === '/policy') return <PolicyPage />;
+  if (path === '/organizations') return <OrganizationsPage />;
+  if (path === '/account') return <AccountPage />;
   return (
     <section>
       <h1>Not found</h1>
@@ -121,9 +134,9 @@ export function App(): ReactNode {
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.filter((item) => context.can(item.permission)).map((item) => (
+            {NAV.filter((item) => item.permission === undefined || context.can(item.permission)).map((item) => (
               <li key={item.to}>
-                <Link to={item.to} aria-current={location.path === item.to || location.path.startsWith(`${item.to}/`) ? 'page' : undefined}>
+                <Link to={item.to} aria-current={isCurrent(item.to, location.path) ? 'page' : undefined}>
                   {item.label}
                 </Link>
               </li>

@@ -1,7 +1,15 @@
-/** Sign in: username and password, and the two-factor code when the API asks for it. */
+/**
+ * Sign in: username and password, and the two-factor code when the API asks
+ * for it. A `reason` in the URL says why a session ended; only known reasons
+ * are shown, so a crafted link cannot put its own words on this page.
+ */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, describeError, setCsrfToken } from '../api';
 import { toSession, type Session } from '../session';
+
+const REASONS: Readonly<Record<string, string>> = {
+  'password-changed': 'Your password was changed and every session ended. Sign in with the new password.',
+};
 
 export function LoginPage({ onSignedIn }: { readonly onSignedIn: (session: Session) => void }): ReactNode {
   const [username, setUsername] = useState('');
@@ -9,6 +17,7 @@ export function LoginPage({ onSignedIn }: { readonly onSignedIn: (session: Sessi
   const [totp, setTotp] = useState('');
   const [totpRequired, setTotpRequired] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [reason] = useState(() => REASONS[new URLSearchParams(window.location.search).get('reason') ?? '']);
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent): Promise<void> => {
@@ -38,6 +47,11 @@ export function LoginPage({ onSignedIn }: { readonly onSignedIn: (session: Sessi
     <section className="login">
       <h1>Moat</h1>
       <p className="muted">Sign in to the administration console.</p>
+      {reason !== undefined && (
+        <p className="notice" role="status">
+          {reason}
+        </p>
+      )}
       <form onSubmit={(event) => void submit(event)}>
         <label>
           Username

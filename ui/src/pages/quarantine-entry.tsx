@@ -4,7 +4,9 @@
  * with no permissions at all (no scripts, an opaque origin, no forms or
  * navigation), under the document's own strict CSP. Remote content loads
  * only after the analyst confirms. Attachments are listed as text: they are
- * never links and never open in the browser.
+ * never links and never open in the browser. Downloads are the message sealed
+ * in a ZIP with the customary password `infected` or defanged text; the raw
+ * message is never offered.
  */
 import { useState, type ReactNode } from 'react';
 import { api, describeError } from '../api';
@@ -117,6 +119,19 @@ export function QuarantineEntryPage({ queueId }: { readonly queueId: string }): 
               </button>
               <Link to={`/messages/${id}`}>Trace</Link>
             </div>
+          )}
+          {can('quarantine:act') && (
+            <p className="downloads" aria-label="Downloads">
+              <a href={`/api/v1/quarantine/${id}/download`} download>
+                Download (ZIP, password infected)
+              </a>{' '}
+              <span className="muted">
+                password: <code data-testid="zip-password">infected</code>
+              </span>
+              <a href={`/api/v1/quarantine/${id}/download?format=defanged`} download>
+                Download as text
+              </a>
+            </p>
           )}
           <div className="columns">
             <div>
