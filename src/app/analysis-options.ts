@@ -17,10 +17,19 @@ export async function openYaraRules(config: MoatConfig): Promise<YaraRuleSet | u
   return config.analysis.yara.enabled ? createYaraRuleSet(shippedPath(config.analysis.yara.rulesDir)) : undefined;
 }
 
-/** Engines beyond the built-in ones, as configured (serialised into every analysis task). */
-export function engineSettings(config: MoatConfig, yaraRules?: YaraRuleSet): EngineSettings {
+/** Where the database indicators are, for the workers: the snapshot file and the store generation it holds. */
+export interface DatabaseIntel {
+  readonly path: string;
+  readonly generation: number;
+}
+
+/**
+ * Engines beyond the built-in ones, as configured (serialised into every analysis task), plus the
+ * snapshot of the database indicators when there are any.
+ */
+export function engineSettings(config: MoatConfig, yaraRules?: YaraRuleSet, database?: DatabaseIntel): EngineSettings {
   const { clamav, yara } = config.analysis;
-  const intel = intelSources(config);
+  const intel = intelSources(config, database);
   return {
     ...(hasIntelSources(intel) ? { intel } : {}),
     links: {
@@ -49,11 +58,12 @@ export function engineSettings(config: MoatConfig, yaraRules?: YaraRuleSet): Eng
   };
 }
 
-/** The `intel` config as the loader takes it (optional keys left out, not undefined). */
-export function intelSources(config: MoatConfig): IntelSources {
+/** The `intel` config as the loader takes it (optional keys left out, not undefined), plus the database snapshot when given. */
+export function intelSources(config: MoatConfig, database?: DatabaseIntel): IntelSources {
   const { intel } = config;
   return {
-    csv: intel.csv,
+    csv: database === undefined ? intel.csv : [...intel.csv, database.path],
+    ...(database === undefined ? {} : { generation: database.generation }),
     lists: intel.lists.map((list) => ({
       path: list.path,
       severity: list.severity,
@@ -69,7 +79,7 @@ export function intelSources(config: MoatConfig): IntelSources {
 /** The analysis pool as configured: the gateway and `moat scan` run the same one. */
 export function analysisPoolOptions(
   config: MoatConfig,
-  options: { yaraRules?: YaraRuleSet | undefined; onWorkerError?: (error: unknown) => void } = {},
+  options: { yaraRules?: YaraRuleSet | undefined; databaseIntel?: DatabaseIntel | undefined; onWorkerError?: (error: unknown) => void } = {},
 ): AnalysisPoolOptions {
   const { onWorkerError } = options;
   return {
@@ -82,7 +92,7 @@ export function analysisPoolOptions(
       maxMimeDepth: config.analysis.maxMimeDepth,
       expansion: config.analysis.expansion,
     },
-    engines: engineSettings(config, options.yaraRules),
+    engines: engineSettings(config, options.yaraRules, options.databaseIntel),
     ...(onWorkerError === undefined ? {} : { onWorkerError }),
   };
 }

@@ -13,15 +13,16 @@ import { ConfigError, MoatError, type Verdict } from '../core/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, isAcceptedRecipient } from '../config/index.js';
 import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
-import { buildNetworkSet, hasIntelSources, INDICATOR_TYPES, loadIntelSources, type IndicatorStore } from '../intel/index.js';
+import { buildNetworkSet } from '../intel/index.js';
 import { decide, DEFAULT_ORGANIZATION, isStricter, organizationOf, type PolicyResolver } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore, readDashboard } from '../storage/index.js';
+import { createIndicatorsStore, createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore, readDashboard } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer, type HealthReport } from '../web/index.js';
-import { analysisPoolOptions, engineSettings, intelSources, openYaraRules } from './analysis-options.js';
+import { analysisPoolOptions, engineSettings, openYaraRules } from './analysis-options.js';
+import { startIntelService } from './intel-service.js';
 import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
 import { startPolicyService } from './policy-service.js';
@@ -64,17 +65,6 @@ export interface GatewayOptions {
   readonly logger: Logger;
 }
 
-
-/** Loads the configured indicator files once on the main thread to log every bad line (workers load their own copy). */
-async function loadMainThreadIntel(config: MoatConfig, logger: Logger): Promise<IndicatorStore | undefined> {
-  const sources = intelSources(config);
-  if (!hasIntelSources(sources)) return undefined;
-  const { store, errors } = await loadIntelSources(sources);
-  for (const error of errors) logger.warn({ file: error.file, line: error.line, reason: error.reason }, 'indicator line skipped');
-  const indicators = INDICATOR_TYPES.reduce((sum, type) => sum + store.count(type), 0);
-  logger.info({ indicators, skipped: errors.length }, 'indicators loaded');
-  return store;
-}
 
 /** A trust predicate over configured networks; undefined when the list is empty (the feature is off). */
 function trustedNetworks(networks: readonly string[], key: string): ((address: string) => boolean) | undefined {
@@ -151,8 +141,13 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
 
   const yaraRules = await openYaraRules(config);
   if (yaraRules !== undefined) logger.info({ generation: yaraRules.generation() }, 'yara rules compiled');
-  const indicators = await loadMainThreadIntel(config, logger);
-  const analysis = createAnalysisPool(analysisPoolOptions(config, { yaraRules, onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error') }));
+  // The configured files and the database's indicators; bad file lines are logged here once (workers load their own copy).
+  const intel = await startIntelService({ config, store: createIndicatorsStore(storage.db), logger: logger.child({ component: 'intel' }) });
+  const analysis = createAnalysisPool(
+    analysisPoolOptions(config, { yaraRules, databaseIntel: intel.database(), onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error') }),
+  );
+  // A database indicator change (this node's API or another node) reaches the workers with their next task.
+  intel.onChange(() => analysis.setEngines(engineSettings(config, yaraRules, intel.database())));
 
   const injector = createLocalInjector({ spool, queue, hostname: config.node.hostname });
   const runner = createDeliveryRunner({
@@ -215,19 +210,18 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
       ]);
       return { findings: [...listed, ...spam, ...fresh], seenDomains: domains };
     },
-    ...(indicators === undefined
-      ? {}
-      : {
-          envelopeFindings: (envelope, headers) => {
-            const headerFrom = addressOf(headers.from);
-            return matchEnvelope(indicators, {
-              clientIp: envelope.client.address,
-              mailFrom: envelope.mailFrom,
-              ...(headerFrom === undefined ? {} : { headerFrom }),
-              ...(headers.subject === undefined ? {} : { subject: headers.subject }),
-            });
-          },
-        }),
+    envelopeFindings: (envelope, headers) => {
+      // Read per message: a database change replaces the store.
+      const indicators = intel.matcher();
+      if (indicators === undefined) return [];
+      const headerFrom = addressOf(headers.from);
+      return matchEnvelope(indicators, {
+        clientIp: envelope.client.address,
+        mailFrom: envelope.mailFrom,
+        ...(headerFrom === undefined ? {} : { headerFrom }),
+        ...(headers.subject === undefined ? {} : { subject: headers.subject }),
+      });
+    },
     observe: ({ action, analysisSeconds, findings }) => {
       metrics.messages.inc(action);
       metrics.analysisSeconds.observe(analysisSeconds);
@@ -265,7 +259,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     if (yaraRules === undefined) return undefined;
     const result = await yaraRules.reload();
     if (result.ok) {
-      analysis.setEngines(engineSettings(config, yaraRules));
+      analysis.setEngines(engineSettings(config, yaraRules, intel.database()));
       logger.info({ generation: result.generation, rules: result.ruleCount }, 'yara rules reloaded');
     } else {
       logger.error({ err: result.error, generation: result.generation }, 'yara reload failed; the previous rules stay in force');
@@ -337,6 +331,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     },
     health,
     preview,
+    intel: intel.port,
     dashboard: {
       figures: (window) => readDashboard(storage.db, window),
       health,
@@ -368,6 +363,7 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     stop() {
       stopping ??= (async () => {
         await policy.stop();
+        await intel.stop();
         await retention.stop();
         await smtp.close();
         await runner.stop();

@@ -290,6 +290,11 @@ export const configSchema = z.strictObject({
     }),
     /** Largest indicator file read; a wrong path must not exhaust memory. */
     maxFileBytes: positiveInt,
+    /**
+     * How often a node checks whether the database indicators changed (a change made on another
+     * node or by the CLI); a change made through this node's API applies at once.
+     */
+    refreshSeconds: z.number().int().min(1).max(3600),
   }),
   domains: z.array(domain).min(1),
   /** Settings of organizations (tenants) named by domains[].organization. */

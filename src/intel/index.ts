@@ -11,7 +11,7 @@ export { formatNetwork, parseAddress, parseNetwork } from './ip.js';
 export type { NetworkSet } from './network-set.js';
 export { buildNetworkSet } from './network-set.js';
 export type { LoadOptions, PlainListOptions } from './loaders.js';
-export { CSV_COLUMNS, parseIndicatorCsv, parsePlainList, splitCsvLine } from './loaders.js';
+export { CSV_COLUMNS, CSV_OPTIONAL_COLUMNS, parseIndicatorCsv, parsePlainList, splitCsvLine } from './loaders.js';
 export type { Normalised } from './normalise.js';
 export { inferIndicatorType, MAX_VALUE_LENGTH, normaliseDomain, normaliseSubject, normaliseUrl, normaliseValue } from './normalise.js';
 export { IntelFileTooLargeError, readIndicatorFile } from './read-file.js';

@@ -23,6 +23,11 @@ export interface IntelSources {
   }[];
   readonly hashReputation: { readonly allow: readonly string[]; readonly block: readonly string[] };
   readonly maxFileBytes: number;
+  /**
+   * Changes whenever a file's content changes under the same path (the database snapshot):
+   * workers cache what they loaded by these settings, so a new generation makes them reload.
+   */
+  readonly generation?: number;
 }
 
 export interface LoadedIntel {

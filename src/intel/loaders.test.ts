@@ -48,6 +48,27 @@ test('CSV: a missing or wrong header is one error, nothing loaded', () => {
   assert.equal(splitCsvLine('a,"b'), undefined);
 });
 
+test('CSV: the optional actor, campaign, first_seen and last_seen columns, in any order; nothing else', () => {
+  const csv = [`last_seen,${H},campaign,actor,first_seen`, `2023-05-24T00:00:00Z,domain,evil.example,cisa,90,high,,lure,ESG-2023,UNC4841,2022-10-10T00:00:00Z`].join('\n');
+  const { indicators, errors } = parseIndicatorCsv(csv, { file: 'db.csv' });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(indicators[0], {
+    value: 'evil.example',
+    type: 'domain',
+    source: 'cisa',
+    confidence: 90,
+    severity: 'high',
+    description: 'lure',
+    actor: 'UNC4841',
+    campaign: 'ESG-2023',
+    firstSeen: Date.parse('2022-10-10T00:00:00Z'),
+    lastSeen: Date.parse('2023-05-24T00:00:00Z'),
+  });
+  assert.equal(parseIndicatorCsv(`${H},colour\ndomain,a.example,,,,,,red`).errors.length, 1, 'an unknown column is refused');
+  assert.equal(parseIndicatorCsv(`${H},actor,actor\n`).errors.length, 1, 'so is a repeated one');
+  assert.match(parseIndicatorCsv(`${H},actor\ndomain,a.example,,,,,`).errors[0]?.reason ?? '', /expected 8 fields, got 7/);
+});
+
 test('plain list: types inferred per line, comments and blanks skipped, bad lines reported', () => {
   const text = [
     '# hashes and hosts',

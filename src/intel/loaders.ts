@@ -15,6 +15,9 @@ const MAX_LINE_CHARS = 8192;
 const MAX_ERRORS = 1000;
 
 export const CSV_COLUMNS = ['type', 'value', 'source', 'confidence', 'severity', 'expires', 'description'] as const;
+/** Columns a header may add (the database snapshot writes them); files without them load as before. */
+export const CSV_OPTIONAL_COLUMNS = ['actor', 'campaign', 'first_seen', 'last_seen'] as const;
+type CsvColumn = (typeof CSV_COLUMNS)[number] | (typeof CSV_OPTIONAL_COLUMNS)[number];
 
 export interface LoadOptions {
   /** File name used in errors and as the default source. */
@@ -117,8 +120,8 @@ function isIndicatorType(text: string): text is IndicatorType {
 
 /**
  * Parses a CSV feed. The first non-comment line is the header and must hold
- * exactly the columns `type,value,source,confidence,severity,expires,description`
- * (any order). Empty source/confidence/severity take the options' defaults;
+ * the columns `type,value,source,confidence,severity,expires,description`
+ * (any order), and may add `actor,campaign,first_seen,last_seen` (ISO 8601). Empty source/confidence/severity take the options' defaults;
  * `expires` is an ISO 8601 date or empty. Lines starting with `#` and blank
  * lines are skipped.
  */
@@ -141,19 +144,20 @@ export function parseIndicatorCsv(text: string, options: LoadOptions = {}): Load
     if (!columns) {
       const names = fields.map((f) => f.trim().toLowerCase());
       const missing = CSV_COLUMNS.filter((c) => !names.includes(c));
-      if (missing.length > 0 || names.length !== CSV_COLUMNS.length) {
-        sink.add(n, `header must be ${CSV_COLUMNS.join(',')}`);
+      const known = (name: string): boolean => (CSV_COLUMNS as readonly string[]).includes(name) || (CSV_OPTIONAL_COLUMNS as readonly string[]).includes(name);
+      if (missing.length > 0 || !names.every(known) || new Set(names).size !== names.length) {
+        sink.add(n, `header must be ${CSV_COLUMNS.join(',')} (optionally also ${CSV_OPTIONAL_COLUMNS.join(',')})`);
         return { indicators, errors: sink.errors };
       }
       columns = new Map(names.map((name, i) => [name, i]));
       continue;
     }
-    if (fields.length !== CSV_COLUMNS.length) {
-      sink.add(n, `expected ${CSV_COLUMNS.length} fields, got ${fields.length}`);
+    if (fields.length !== columns.size) {
+      sink.add(n, `expected ${columns.size} fields, got ${fields.length}`);
       continue;
     }
     const cols = columns;
-    const field = (name: (typeof CSV_COLUMNS)[number]): string => (fields[cols.get(name) ?? -1] ?? '').trim();
+    const field = (name: CsvColumn): string => (fields[cols.get(name) ?? -1] ?? '').trim();
     const type = field('type').toLowerCase();
     if (!isIndicatorType(type)) {
       sink.add(n, `unknown type "${type.slice(0, 40)}"`);
@@ -180,7 +184,21 @@ export function parseIndicatorCsv(text: string, options: LoadOptions = {}): Load
       sink.add(n, 'expires is not an ISO 8601 date');
       continue;
     }
+    const seen = (name: 'first_seen' | 'last_seen'): number | undefined | false => {
+      const text = field(name);
+      if (text === '') return undefined;
+      const ms = Date.parse(text);
+      return Number.isNaN(ms) ? false : ms;
+    };
+    const firstSeen = seen('first_seen');
+    const lastSeen = seen('last_seen');
+    if (firstSeen === false || lastSeen === false) {
+      sink.add(n, `${firstSeen === false ? 'first_seen' : 'last_seen'} is not an ISO 8601 date`);
+      continue;
+    }
     const description = field('description');
+    const actor = field('actor');
+    const campaign = field('campaign');
     indicators.push({
       value: normal.value,
       type,
@@ -188,6 +206,10 @@ export function parseIndicatorCsv(text: string, options: LoadOptions = {}): Load
       confidence,
       severity,
       ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(firstSeen === undefined ? {} : { firstSeen }),
+      ...(lastSeen === undefined ? {} : { lastSeen }),
+      ...(actor === '' ? {} : { actor }),
+      ...(campaign === '' ? {} : { campaign }),
       ...(description === '' ? {} : { description }),
     });
   }

@@ -311,6 +311,36 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+/** A database indicator (issue 7/8); the key is (type, value_sha256, source). Times are ISO text. */
+export interface IndicatorsTable {
+  id: Generated<number>;
+  /** An intel indicator type (`sha256`, `domain`, ...). */
+  type: string;
+  /** Normalised as src/intel normalises it. */
+  value: string;
+  /** Hex SHA-256 of `value`: the unique key (a 2 KB value is too long for a PostgreSQL index entry). */
+  value_sha256: string;
+  source: string;
+  confidence: number;
+  severity: Severity;
+  description: string | null;
+  actor: string | null;
+  campaign: string | null;
+  first_seen: string;
+  last_seen: string;
+  /** Null: never expires; an expired row stays for the history. */
+  expires_at: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+/** One row (id 1): bumped in the same transaction as every indicator change. */
+export interface IndicatorGenerationTable {
+  id: number;
+  generation: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -330,6 +360,8 @@ export interface Database {
   quarantine_body_chunks: QuarantineBodyChunksTable;
   quarantine_meta: QuarantineMetaTable;
   seen_domains: SeenDomainsTable;
+  indicators: IndicatorsTable;
+  indicator_generation: IndicatorGenerationTable;
 }
 
 /** Organization every row belongs to until multi-tenant routing assigns one. */

@@ -23,6 +23,9 @@ export type {
 } from './database.js';
 export { MESSAGE_STATUSES, DEFAULT_ORGANIZATION_ID } from './database.js';
 export type { UserRole, AuditActorKind, AuditOutcome, UsersTable, SessionsTable, ApiTokensTable, AuditLogTable } from './database.js';
+export type { IndicatorsTable, IndicatorGenerationTable } from './database.js';
+export type { IndicatorInput, IndicatorRecord, IndicatorListOptions, IndicatorUpsertResult, IndicatorsStore } from './indicators-store.js';
+export { createIndicatorsStore, MAX_UPSERT_ROWS } from './indicators-store.js';
 export { USER_ROLES } from './database.js';
 export type { User, UserCreate, UserUpdate, UserListOptions, UserCountOptions, UsersStore } from './users-store.js';
 export { createUsersStore, MAX_USERNAME_CHARS } from './users-store.js';

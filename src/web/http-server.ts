@@ -19,6 +19,8 @@ import type { MailPorts } from './mail-ports.js';
 import { policyRoutes } from './api/policy.js';
 import { dashboardRoutes } from './api/dashboard.js';
 import { previewRoutes } from './api/preview.js';
+import { indicatorRoutes, registerCsvParser } from './api/indicators.js';
+import type { IntelPort } from './intel-ports.js';
 import type { PreviewPort } from './preview-ports.js';
 import type { DashboardPort } from './dashboard-ports.js';
 import type { PolicyPort } from './policy-ports.js';
@@ -72,6 +74,8 @@ export interface HttpServerOptions {
   readonly dashboard?: DashboardPort;
   /** Safe previews of quarantined mail, rendered in a bounded worker. */
   readonly preview?: PreviewPort;
+  /** Indicators kept in the database, for the indicator routes. */
+  readonly intel?: IntelPort;
   /** Absolute path of the built admin UI (dist/ui); absent: no UI is served, the API stands alone. */
   readonly uiRoot?: string;
   readonly now?: () => Date;
@@ -124,6 +128,7 @@ export function apiRoutes(app: FastifyInstance, options: HttpServerOptions): Api
     ...(options.policy === undefined ? [] : policyRoutes({ policy: options.policy })),
     ...(options.dashboard === undefined ? [] : dashboardRoutes({ dashboard: options.dashboard, ...now })),
     ...(options.preview === undefined ? [] : previewRoutes({ preview: options.preview })),
+    ...(options.intel === undefined ? [] : indicatorRoutes({ intel: options.intel })),
   ];
 }
 
@@ -178,6 +183,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   void app.register(async (scope) => {
+    // CSV feeds are posted as text/csv (POST /api/v1/indicators/import).
+    if (options.intel !== undefined) registerCsvParser(scope);
     registerApiRoutes(scope, apiRoutes(app, options), {
       authenticator,
       audit: ports?.audit ?? logAudit(log),

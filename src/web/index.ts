@@ -11,3 +11,4 @@ export type { MailPorts, MessageLogPort, QuarantinePort, MessageQuery, OwnedReco
 export type { PolicyPort, OrganizationRecord, PolicyDocumentShape, PolicyRevisionRecord, PolicyRefusal } from './policy-ports.js';
 export type { DashboardPort, DashboardFigures } from './dashboard-ports.js';
 export type { PreviewPort, PreviewShape } from './preview-ports.js';
+export type { IntelPort, IndicatorView, IndicatorQuery, IndicatorSubmission, IndicatorRejection, IndicatorWriteResult } from './intel-ports.js';

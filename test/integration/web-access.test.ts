@@ -78,6 +78,7 @@ describe('admin API access control', () => {
       preview: { owner: notForRefusedCallers, preview: notForRefusedCallers },
       dashboard: { figures: notForRefusedCallers, health: notForRefusedCallers, engines: notForRefusedCallers },
       policy: { organizations: notForRefusedCallers, readOnlyReason: () => undefined, current: notForRefusedCallers, history: notForRefusedCallers, replace: notForRefusedCallers },
+      intel: { list: notForRefusedCallers, add: notForRefusedCallers, importCsv: notForRefusedCallers, expire: notForRefusedCallers },
       mail: {
         messages: messageLog,
         quarantine: { list: (o) => quarantine.list(o), show: (id) => quarantine.show(id), release: (id, by, r) => quarantine.release(id, by, r), delete: (id) => quarantine.delete(id), confirm: (id) => quarantine.delete(id), download: (id, format) => quarantineDownload(quarantine, id, format) },
@@ -133,7 +134,7 @@ describe('admin API access control', () => {
 
   it('walks the whole route table: anonymous callers get 401, callers without the permission 403', async () => {
     const routes = apiRoutes(app, options);
-    assert.ok(routes.length >= 32, 'the table holds the system, session, user, token, audit, message, quarantine, policy and dashboard routes');
+    assert.ok(routes.length >= 41, 'the table holds the system, session, user, token, audit, message, quarantine, policy, dashboard, preview and indicator routes');
     const callers = new Map<Role, Caller>();
     for (const [role, name] of [['admin', 'root'], ['analyst', 'ana'], ['auditor', 'aud'], ['org-admin', 'acme-boss']] as const) callers.set(role, await signIn(name));
     for (const route of routes) {

@@ -49,6 +49,7 @@ describe('API description and route table (golden files)', () => {
       policy: { organizations: notCalled, readOnlyReason: () => undefined, current: notCalled, history: notCalled, replace: notCalled },
       dashboard: { figures: notCalled, health: notCalled, engines: notCalled },
       preview: { owner: notCalled, preview: notCalled },
+      intel: { list: notCalled, add: notCalled, importCsv: notCalled, expire: notCalled },
     };
     app = createHttpServer(options);
     await app.ready();

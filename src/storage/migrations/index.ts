@@ -16,6 +16,7 @@ import { migration0010SearchIndexes } from './0010-search-indexes.js';
 import { migration0011QuarantineContent } from './0011-quarantine-content.js';
 import { migration0012ChildReceivedAt } from './0012-child-received-at.js';
 import { migration0013Access } from './0013-access.js';
+import { migration0014Indicators } from './0014-indicators.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -30,6 +31,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-quarantine-content': migration0011QuarantineContent,
   '0012-child-received-at': migration0012ChildReceivedAt,
   '0013-access': migration0013Access,
+  '0014-indicators': migration0014Indicators,
 };
 
 /** A Kysely migration provider over the static list. */
