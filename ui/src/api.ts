@@ -32,16 +32,22 @@ export function setUnauthorizedHandler(handler: (() => void) | undefined): void 
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** How a request body is sent: JSON unless `contentType` names a text type (a CSV import), then the string as it is. */
+export interface ApiBodyOptions {
+  readonly contentType?: string;
+}
+
 /** Calls the API; resolves with the JSON body, rejects with an ApiError for any non-2xx answer. */
-export async function api<T = Record<string, unknown>>(method: Method, path: string, body?: unknown): Promise<T> {
+export async function api<T = Record<string, unknown>>(method: Method, path: string, body?: unknown, options: ApiBodyOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const raw = options.contentType !== undefined && typeof body === 'string' ? body : undefined;
+  if (body !== undefined) headers['content-type'] = raw !== undefined ? (options.contentType ?? 'text/plain') : 'application/json';
   if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: raw ?? JSON.stringify(body) }),
   });
   const text = await response.text();
   let json: unknown = undefined;

@@ -10,6 +10,7 @@ import { SessionContext, toSession, type Session, type SessionContextValue } fro
 import { AccountPage } from './pages/account';
 import { AuditPage } from './pages/audit';
 import { DashboardPage } from './pages/dashboard';
+import { IndicatorsPage } from './pages/indicators';
 import { LoginPage } from './pages/login';
 import { MessagePage } from './pages/message';
 import { MessagesPage } from './pages/messages';
@@ -32,6 +33,7 @@ const NAV: ReadonlyArray<{ readonly to: string; readonly label: string; readonly
   { to: '/messages', label: 'Messages', permission: 'messages:read' },
   { to: '/quarantine', label: 'Quarantine', permission: 'quarantine:read' },
   { to: '/policy', label: 'Policy', permission: 'policy:read' },
+  { to: '/indicators', label: 'Indicators', permission: 'intel:read' },
   { to: '/users', label: 'Users', permission: 'users:read' },
   { to: '/organizations', label: 'Organizations', permission: 'organizations:read' },
   { to: '/audit', label: 'Audit', permission: 'audit:read' },
@@ -53,6 +55,7 @@ function renderPage(path: string): ReactNode {
   if (path === '/audit') return <AuditPage />;
   if (path === '/users') return <UsersPage />;
   if (path === '/policy') return <PolicyPage />;
+  if (path === '/indicators') return <IndicatorsPage />;
   if (path === '/organizations') return <OrganizationsPage />;
   if (path === '/account') return <AccountPage />;
   return (
