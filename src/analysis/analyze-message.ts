@@ -27,7 +27,7 @@ import { inspectSpamContent } from './engines/spam/index.js';
 import { isHtml } from './documents/html/index.js';
 import { createOfficeEngine, isRelationshipsPart } from './documents/office/index.js';
 import { createFindingCollector } from './finding-collector.js';
-import type { LinkAnalyzer } from './links/index.js';
+import type { LinkAnalyzer, ProtectedPerson } from './links/index.js';
 import type { FindingCollector } from './finding-collector.js';
 import { createPipelineFinding } from './findings.js';
 import { DEFAULT_EXPANSION_LIMITS } from './limits.js';
@@ -57,6 +57,8 @@ export interface AnalyzeOptions {
   readonly indicators?: IndicatorStore;
   /** The links and impersonation pass (links/), run once per message after the walk; absent: not run. */
   readonly links?: LinkAnalyzer;
+  /** Protected people of this message's recipients (their policy), checked by the links pass besides its own. */
+  readonly vips?: readonly ProtectedPerson[];
 }
 
 interface Walk {
@@ -137,7 +139,7 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
     const sightings = urls.sightings();
     findings.push(...urls.findings());
     if (options.indicators !== undefined) findings.push(...matchUrls(options.indicators, sightings));
-    if (options.links !== undefined) findings.push(...options.links.analyze({ headers: parsed.headers, urls: sightings, anchors: urls.anchors() }));
+    if (options.links !== undefined) findings.push(...options.links.analyze({ headers: parsed.headers, urls: sightings, anchors: urls.anchors(), ...(options.vips === undefined ? {} : { vips: options.vips }) }));
     return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], urls: sightings.map((s) => s.url), spamTokens: spam.tokens, elapsedMs: elapsed() };
   } catch (err) {
     // Not hostile input (that is handled above) but a bug or an exhausted resource: fail closed.

@@ -32,7 +32,7 @@ export const DEFAULT_EXPANSION_LIMITS: ExpansionLimits = {
 
 import type { IntelSources } from '../intel/index.js';
 import type { YaraRuleSnapshot } from './engines/yara/index.js';
-import type { LinkSettings } from './links/index.js';
+import type { LinkSettings, ProtectedPerson } from './links/index.js';
 
 /**
  * Settings of the engines that need more than code (a socket, a rule
@@ -70,4 +70,6 @@ export interface AnalysisTask {
   readonly engines?: EngineSettings;
   /** Engines the recipients' policy switched off: not run at all (no cost, no dependency on them). */
   readonly skipEngines?: readonly string[];
+  /** Protected people of the recipients' policy, added to `engines.links.vips` for this message only. */
+  readonly vips?: readonly ProtectedPerson[];
 }

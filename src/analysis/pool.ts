@@ -11,6 +11,7 @@ import { escapeForDisplay, MoatError } from '../core/index.js';
 import type { AnalysisTask } from './limits.js';
 import { createPipelineFinding } from './findings.js';
 import type { AnalysisLimits, EngineSettings } from './limits.js';
+import type { ProtectedPerson } from './links/index.js';
 
 // Resolved against this compiled file (dist/src/analysis/pool.js), so it names
 // dist/src/workers/analysis-worker.js. Loaded by path, not imported: the worker
@@ -19,6 +20,13 @@ const WORKER_URL = new URL('../workers/analysis-worker.js', import.meta.url);
 const WORKER_FUNCTION = 'analyzeMessageFile';
 // Time close() allows running jobs beyond their own budget before the threads are terminated.
 const CLOSE_GRACE_MS = 1000;
+/**
+ * Protected people sent with one job. The list is copied into the worker with every job and each
+ * From display name is compared against every entry, so it is bounded; 3,000 is what one recipient's
+ * resolved policy can hold (organization, domain and recipient scopes at 1,000 each, the policy
+ * schema's cap), so only a transaction whose recipients resolve to different lists can be cut.
+ */
+const MAX_JOB_VIPS = 3000;
 
 export interface AnalysisPoolOptions {
   /** Worker threads (analysis.workers). */
@@ -40,6 +48,8 @@ export interface AnalysisPoolOptions {
 export interface AnalyzeJobOptions {
   /** Engine names not to run for this message (switched off by its recipients' policy). */
   readonly skipEngines?: readonly string[];
+  /** Protected people of the recipients' policy (the union over them), checked besides `links.vips`; first MAX_JOB_VIPS kept. */
+  readonly vips?: readonly ProtectedPerson[];
 }
 
 export interface AnalysisPool {
@@ -84,7 +94,14 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
       // (piscina 5 runTask -> onAbort -> _removeWorker + _ensureMinimumWorkers).
       const signal = AbortSignal.timeout(options.timeBudgetMs);
       const skip = jobOptions.skipEngines ?? [];
-      const task: AnalysisTask = { path, limits: options.limits, ...(engines === undefined ? {} : { engines }), ...(skip.length === 0 ? {} : { skipEngines: skip }) };
+      const vips = (jobOptions.vips ?? []).slice(0, MAX_JOB_VIPS);
+      const task: AnalysisTask = {
+        path,
+        limits: options.limits,
+        ...(engines === undefined ? {} : { engines }),
+        ...(skip.length === 0 ? {} : { skipEngines: skip }),
+        ...(vips.length === 0 ? {} : { vips }),
+      };
       try {
         const result: unknown = await piscina.run(task, { signal });
         // Trust boundary: the value was produced by analyzeMessageFile in our own worker script.

@@ -14,7 +14,7 @@ import type { MoatConfig } from '../config/index.js';
 import { ensureTlsCredentials, isAcceptedRecipient } from '../config/index.js';
 import { clamavHealth, createAnalysisPool, matchEnvelope, type YaraReloadResult } from '../analysis/index.js';
 import { buildNetworkSet } from '../intel/index.js';
-import { decide, DEFAULT_ORGANIZATION, isStricter, organizationOf, type PolicyResolver } from '../policy/index.js';
+import { decide, DEFAULT_ORGANIZATION, isStricter, mergeVips, organizationOf, type PolicyResolver, type ProtectedPerson } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
 import { createIndicatorsStore, createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore, readDashboard } from '../storage/index.js';
@@ -79,6 +79,15 @@ function enginesOffForAll(resolver: PolicyResolver, recipients: readonly string[
   const offSets = recipients.map((r) => Object.entries(resolver.resolve(r).rules.engines).filter(([, rule]) => !rule.enabled).map(([name]) => name));
   const [first, ...rest] = offSets;
   return (first ?? []).filter((name) => rest.every((off) => off.includes(name)));
+}
+
+/** Protected people of any recipient's policy: the analysis checks the message against all of them. */
+function vipsForAny(resolver: PolicyResolver, recipients: readonly string[]): readonly ProtectedPerson[] {
+  // Recipients of one transaction usually share one policy: its list is passed as is, not rebuilt.
+  return recipients.reduce<readonly ProtectedPerson[]>((union, r) => {
+    const vips = resolver.resolve(r).vips;
+    return union.length === 0 || union === vips ? vips : mergeVips(union, vips);
+  }, []);
 }
 
 export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
@@ -174,7 +183,10 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     maxMessageBytes: config.smtp.limits.maxMessageBytes,
     bareLf: config.smtp.bareLf,
     logger: logger.child({ component: 'smtp' }),
-    analyze: (path, envelope) => analysis.analyze(path, { skipEngines: enginesOffForAll(policy.current(), envelope.rcptTo) }),
+    analyze: (path, envelope) => {
+      const resolver = policy.current();
+      return analysis.analyze(path, { skipEngines: enginesOffForAll(resolver, envelope.rcptTo), vips: vipsForAny(resolver, envelope.rcptTo) });
+    },
     decide: ({ findings, analysis: result, envelope, queueId }) => {
       const headerFrom = addressOf(result.headers.from);
       // Internal only when the From: domain is ours and DMARC vouches for it: a forged internal From stays external.

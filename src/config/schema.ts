@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ACTIONS } from '../core/index.js';
 import { authSectionSchema } from './sections/auth.js';
 import { reputationSchema, stateSchema } from './sections/reputation.js';
-import { linksSectionSchema } from './sections/links.js';
+import { linksSectionSchema, protectedPersonSchema } from './sections/links.js';
 import { spamSchema } from './sections/spam.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -98,6 +98,12 @@ export const policyRulesSchema = z.strictObject({
       notice: z.string().min(1).max(2000).optional(),
     })
     .optional(),
+  /**
+   * Protected people added to the installation's `links.vips` for this scope's recipients (IMPERSONATION_VIP).
+   * Narrower scopes add people; the same name again adds addresses. 1,000 per scope keeps a resolved list
+   * (three scopes) within what travels with each analysis job (src/analysis/pool.ts MAX_JOB_VIPS).
+   */
+  vips: z.array(protectedPersonSchema).max(1000).optional(),
 });
 
 export type PolicyRules = z.infer<typeof policyRulesSchema>;

@@ -94,4 +94,44 @@ describe('policy resolution', () => {
     const issues = checkResolvedThresholds(createPolicyResolver({ base: BASE_POLICY, domains, document, revision: 1 }), document, domains);
     assert.deepEqual(issues, ['recipient ceo@acme.test: thresholds must be ordered tag ≤ quarantine ≤ reject, resolved to tag 50, quarantine 15, reject 40']);
   });
+  it('adds protected people down the scopes: new names are appended, a name again adds addresses', () => {
+    const document = documentOf({
+      organizations: { acme: { vips: [{ name: 'Jane Doe', addresses: ['Jane@Acme.test'] }] } },
+      domains: { 'acme-labs.test': { vips: [{ name: 'Max Lab', addresses: ['max@acme-labs.test'] }] } },
+      recipients: { 'ceo@acme-labs.test': { vips: [{ name: '  jane   DOE ', addresses: ['jane.doe@home.example', 'jane@acme.test'] }] } },
+    });
+    const vipResolver = createPolicyResolver({ base: BASE_POLICY, domains, document, revision: 3 });
+    assert.deepEqual(vipResolver.resolve('other@other.test').vips, []);
+    assert.deepEqual(vipResolver.resolve('a@acme.test').vips, [{ name: 'Jane Doe', addresses: ['jane@acme.test'] }]);
+    assert.deepEqual(vipResolver.resolve('a@acme-labs.test').vips, [
+      { name: 'Jane Doe', addresses: ['jane@acme.test'] },
+      { name: 'Max Lab', addresses: ['max@acme-labs.test'] },
+    ]);
+    const ceo = vipResolver.resolve('ceo@acme-labs.test');
+    assert.deepEqual(ceo.vips, [
+      { name: 'Jane Doe', addresses: ['jane.doe@home.example', 'jane@acme.test'] },
+      { name: 'Max Lab', addresses: ['max@acme-labs.test'] },
+    ]);
+    assert.deepEqual(ceo.rules.vips, ceo.vips);
+  });
+
+  it('changes the policy version when the protected people change', () => {
+    const version = (vips: unknown) =>
+      createPolicyResolver({ base: BASE_POLICY, domains, document: documentOf({ organizations: { acme: { vips } } }), revision: 1 }).resolve('a@acme.test').version;
+    const jane = version([{ name: 'Jane Doe', addresses: ['jane@acme.test'] }]);
+    assert.notEqual(jane, version([]));
+    assert.notEqual(jane, version([{ name: 'Jane Doe', addresses: ['jane@acme.test', 'j@acme.test'] }]));
+    assert.equal(jane, version([{ name: 'Jane Doe', addresses: ['JANE@acme.test'] }]));
+  });
+
+  it('validates protected people like links.vips', () => {
+    const bad = checkPolicyDocument({ organizations: { acme: { vips: [{ name: 'Jo', addresses: ['not-an-address'] }, { name: 'Ann Lee', addresses: [], extra: 1 }] } } }, domains);
+    assert.equal(bad.ok, false);
+    const text = bad.ok ? '' : bad.issues.join('\n');
+    assert.match(text, /organizations\.acme\.vips\[0\]\.name/);
+    assert.match(text, /organizations\.acme\.vips\[0\]\.addresses\[0\]: must be an address/);
+    assert.match(text, /extra/);
+    const many = Array.from({ length: 1001 }, (_, i) => ({ name: `Person ${i}`, addresses: [] }));
+    assert.equal(checkPolicyDocument({ recipients: { 'a@acme.test': { vips: many } } }, domains).ok, false);
+  });
 });

@@ -37,12 +37,23 @@ export interface EffectivePolicy {
   readonly senders: { readonly allow: readonly string[]; readonly deny: readonly string[]; readonly denyAction: 'quarantine' | 'reject' };
   readonly fileTypes: { readonly block: readonly string[]; readonly allow: readonly string[]; readonly action: 'quarantine' | 'reject' };
   readonly stripAttachments: { readonly enabled: boolean; readonly notice: string };
+  /** Protected people the scopes added to the installation's `links.vips` (those stay in the analysis workers). */
+  readonly vips: readonly ProtectedPerson[];
+}
+
+/** A protected person: mail showing this name from any other address is IMPERSONATION_VIP. */
+export interface ProtectedPerson {
+  readonly name: string;
+  /** Lower-cased, sorted, without duplicates. */
+  readonly addresses: readonly string[];
 }
 
 export interface ResolvedPolicy {
   /** The organization (tenant) the recipient belongs to; `default` outside any served domain. */
   readonly organization: string;
   readonly rules: EffectivePolicy;
+  /** The protected people the scopes added (`rules.vips`), for the analysis job of the recipient's mail. */
+  readonly vips: readonly ProtectedPerson[];
   /**
    * `r<revision>-<hash of the organization and the effective settings>`: two recipients with
    * equal versions are decided alike and belong to one organization, so one SMTP transaction
@@ -88,6 +99,27 @@ function editLists(inherited: { block: readonly string[]; allow: readonly string
   return { block: [...nextBlock].sort(), allow: [...nextAllow].sort() };
 }
 
+/** Key under which two spellings of one name are the same person ("Jane  Doe" and "jane doe"). */
+function personKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * Adds people to a list: a new name is appended, a name already there gets the new addresses.
+ * The first spelling of a name is kept. Pure: returns a new list (the input may be shared).
+ */
+export function mergeVips(base: readonly ProtectedPerson[], added: readonly { readonly name: string; readonly addresses: readonly string[] }[] = []): readonly ProtectedPerson[] {
+  if (added.length === 0) return base;
+  const people = new Map<string, { name: string; addresses: Set<string> }>();
+  for (const person of [...base, ...added]) {
+    const key = personKey(person.name);
+    const entry = people.get(key) ?? { name: person.name.trim(), addresses: new Set<string>() };
+    for (const address of person.addresses) entry.addresses.add(address.trim().toLowerCase());
+    people.set(key, entry);
+  }
+  return [...people.values()].map((p) => ({ name: p.name, addresses: [...p.addresses].sort() }));
+}
+
 /** The object without its undefined-valued keys, so a spread cannot unset an inherited setting. */
 function definedOnly<T extends object>(value: T | undefined): { [K in keyof T]?: Exclude<T[K], undefined> } {
   const out: Record<string, unknown> = {};
@@ -124,6 +156,7 @@ export function applyRules(base: EffectivePolicy, rules: PolicyRules): Effective
     senders: { allow: senderLists.allow, deny: senderLists.block, denyAction: rules.senders?.denyAction ?? base.senders.denyAction },
     fileTypes: { block: fileLists.block, allow: fileLists.allow, action: rules.fileTypes?.action ?? base.fileTypes.action },
     stripAttachments: { ...base.stripAttachments, ...definedOnly(rules.stripAttachments) },
+    vips: mergeVips(base.vips, rules.vips),
   };
 }
 
@@ -147,6 +180,8 @@ export function installationPolicy(config: PolicyConfig): EffectivePolicy {
     senders: { allow: senderLists.allow, deny: senderLists.block, denyAction: config.senders.denyAction },
     fileTypes: { block: fileLists.block, allow: fileLists.allow, action: config.fileTypes.action },
     stripAttachments: config.stripAttachments,
+    // The installation's own people are config `links.vips`, compiled once in every analysis worker.
+    vips: [],
   };
 }
 
@@ -177,6 +212,7 @@ export function createPolicyResolver(options: PolicyResolverOptions): PolicyReso
   const finish = (organization: string, rules: EffectivePolicy, scopes: string[]): ResolvedPolicy => ({
     organization,
     rules,
+    vips: rules.vips,
     scopes,
     version: `r${revision}-${hashPolicy(rules, organization)}`,
   });

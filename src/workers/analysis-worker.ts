@@ -20,11 +20,12 @@ export async function analyzeMessageFile(task: AnalysisTask): Promise<AnalysisRe
   // The engine set is the pipeline's options: the worker's engines and its indicator store (for URLs).
   const set = await engineSetFor(task.engines);
   const skip = task.skipEngines ?? [];
-  if (skip.length === 0) return analyzeMessage(raw, task.limits, set);
+  const vips = task.vips === undefined || task.vips.length === 0 ? {} : { vips: task.vips };
+  if (skip.length === 0) return analyzeMessage(raw, task.limits, { ...set, ...vips });
   // The links pass is message-level, not an engine in the list: it goes with its findings' engines.
   const { links, ...rest } = set;
   const keepLinks = links !== undefined && !skip.includes('links') && !skip.includes('impersonation');
-  return analyzeMessage(raw, task.limits, { ...rest, engines: set.engines.filter((engine) => !skip.includes(engine.name)), ...(keepLinks ? { links } : {}) });
+  return analyzeMessage(raw, task.limits, { ...rest, engines: set.engines.filter((engine) => !skip.includes(engine.name)), ...(keepLinks ? { links } : {}), ...vips });
 }
 
 async function readBounded(path: string, maxBytes: number): Promise<Buffer> {

@@ -35,8 +35,11 @@ export function checkHeaders(ctx: HeaderCheckContext, headers: MessageHeaders): 
   const shownFrom = escapeForDisplay(from ?? '(none)', 120);
   if (headers.fromName !== undefined) {
     const name = headers.fromName;
-    const person = ctx.vips.find((p) => nameMatches(name, p.pattern));
-    if (person !== undefined && (from === undefined || !person.addresses.has(from))) {
+    // One person may be listed more than once (the installation and an organization both protect them):
+    // an address of any entry carrying the name is theirs.
+    const named = ctx.vips.filter((p) => nameMatches(name, p.pattern));
+    const person = named[0];
+    if (person !== undefined && (from === undefined || !named.some((p) => p.addresses.has(from)))) {
       findings.push(
         createImpersonationFinding('IMPERSONATION_VIP', `From name "${escapeForDisplay(name, 80)}" is protected person ${escapeForDisplay(person.name, 80)}, but the address ${shownFrom} is not theirs`),
       );

@@ -182,6 +182,36 @@ test('RFC 2047 encoded display names are decoded before matching; the real addre
   assert.deepEqual(symbols(real), []);
 });
 
+test('protected people sent with one message are checked for that message only, besides the settings\' people', async () => {
+  const links = createLinkAnalyzer(SETTINGS);
+  const analyse = async (from: string, vips?: LinkSettings['vips']): Promise<string[]> => {
+    const result = await analyzeMessage(message([`From: ${from}`, 'Subject: Quick task'], { text: 'Call me.' }), LIMITS, { links, ...(vips === undefined ? {} : { vips }) });
+    return symbols(result.findings.filter((f) => f.engine === 'impersonation'));
+  };
+  const acme = [{ name: 'Max Power', addresses: ['max@acme.test'] }];
+  assert.deepEqual(await analyse('"Max Power" <max@evil.example>', acme), ['IMPERSONATION_VIP']);
+  assert.deepEqual(await analyse('"Power, Max" <max@evil.example>', acme), ['IMPERSONATION_VIP']);
+  assert.deepEqual(await analyse('"Max Power" <max@acme.test>', acme), []);
+  // Not kept: the next message without the list does not protect Max Power.
+  assert.deepEqual(await analyse('"Max Power" <max@evil.example>'), []);
+  assert.deepEqual(await analyse('"Max Power" <max@evil.example>', []), []);
+  // The settings' people still apply when a message brings its own (served from the cache the second time).
+  assert.deepEqual(await analyse('"Jane Doe" <jane@evil.example>', acme), ['IMPERSONATION_VIP']);
+  assert.deepEqual(await analyse('"Jane Doe" <jane@evil.example>', acme), ['IMPERSONATION_VIP']);
+  // The same person listed again (an organization adds an address): either entry's address is theirs.
+  const janeAbroad = [{ name: 'jane doe', addresses: ['Jane@Branch.example'] }];
+  assert.deepEqual(await analyse('"Jane Doe" <jane@branch.example>', janeAbroad), []);
+  assert.deepEqual(await analyse('"Jane Doe" <jane.doe@bank.example>', janeAbroad), []);
+  assert.deepEqual(await analyse('"Jane Doe" <jane@branch.example>'), ['IMPERSONATION_VIP']);
+  // More lists than the cache holds still resolve correctly (entries are recompiled when evicted).
+  for (let i = 0; i < 12; i++) {
+    const list = [{ name: `Person Number${i}`, addresses: [`p${i}@acme.test`] }];
+    assert.deepEqual(await analyse(`"Person Number${i}" <p${i}@evil.example>`, list), ['IMPERSONATION_VIP']);
+    assert.deepEqual(await analyse(`"Person Number${i}" <p${i}@acme.test>`, list), []);
+  }
+  assert.deepEqual(await analyse('"Max Power" <max@evil.example>', acme), ['IMPERSONATION_VIP']);
+});
+
 test('an ordinary newsletter fires nothing but low-score findings', async () => {
   const html =
     '<html><body><h1>November news</h1><p>Hello, read our <a href="https://news.shop.example/articles/1?utm_source=mail">latest article</a>.</p>' +

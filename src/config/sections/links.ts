@@ -16,15 +16,16 @@ const address = z
   .transform((s) => s.trim().toLowerCase())
   .pipe(z.string().regex(/^[^\s@]{1,64}@[^\s@]{1,253}$/, 'must be an address such as jane.doe@example.com'));
 
+/** A protected person as config and policy write it: the name impersonators copy and the addresses really theirs. */
+export const protectedPersonSchema = z.strictObject({ name: z.string().trim().min(3).max(200), addresses: z.array(address).max(100) });
+
 export const linksSectionSchema = z.strictObject({
   /** Domains protected besides the served ones (other domains the organization owns): their lookalikes are flagged. */
   protectedDomains: z.array(domain).max(1000),
   /** Brand domains phishing imitates (`paypal.com`): lookalikes in links, From and Reply-To are flagged. */
   brands: z.array(domain).max(1000),
   /** Protected people: mail showing their name from any address not listed here is IMPERSONATION_VIP. */
-  vips: z
-    .array(z.strictObject({ name: z.string().trim().min(3).max(200), addresses: z.array(address).max(100) }))
-    .max(10_000),
+  vips: z.array(protectedPersonSchema).max(10_000),
   /** Link-shortener domains (LINK_SHORTENER); absent: the shipped list (src/analysis/links/tables.ts). */
   shorteners: z.array(domain).max(10_000).optional(),
   /** Free-mail domains (REPLYTO_FREEMAIL); absent: the shipped list (src/analysis/links/tables.ts). */
