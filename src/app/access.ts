@@ -21,7 +21,7 @@ export interface AccessSetup {
 
 export async function openAccess(config: MoatConfig, db: Kysely<Database>, logger: Logger): Promise<AccessSetup> {
   const ports = { users: createUsersStore(db), sessions: createSessionsStore(db), tokens: createApiTokensStore(db), audit: createAuditLog(db) };
-  const options: AccessOptions = { ports, sessions: config.http.sessions, login: config.http.login, issuer: `Moat (${config.node.hostname})` };
+  const options: AccessOptions = { ports, sessions: config.http.sessions, login: config.http.login, issuer: `Moat (${config.node.hostname})`, secureCookies: config.http.secureCookies };
   if ((await ports.users.count()) > 0) return { options };
   const password = generatePassword();
   const at = new Date();

@@ -58,6 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'queue-id': { type: 'string' },
         'message-id': { type: 'string' },
         hash: { type: 'string' },
+        attachment: { type: 'string' },
         'client-ip': { type: 'string' },
         'url-domain': { type: 'string' },
         since: { type: 'string' },

@@ -171,6 +171,11 @@ export const configSchema = z.strictObject({
     listen,
     /** A bearer token acting as an installation administrator; set it from `${env:...}`. Absent: only users sign in. */
     adminToken: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    /**
+     * The session cookie's Secure flag: `auto` sets it on HTTPS requests; `always` sets it on
+     * every one (the admin UI behind a TLS-terminating proxy, where Moat itself sees HTTP).
+     */
+    secureCookies: z.enum(['auto', 'always']),
     /** Sign-in sessions: idle and absolute lifetimes. */
     sessions: z.strictObject({ idleMinutes: positiveInt.max(1440), maxHours: positiveInt.max(720) }),
     /** Lock-out after failed passwords, and sign-in attempts per client address per minute. */

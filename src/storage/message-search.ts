@@ -3,7 +3,7 @@
  * Only portable SQL: lower() on both sides for case-insensitive matches and
  * LIKE ... ESCAPE '\' for substrings, so PostgreSQL runs the same query.
  *
- * A criterion kept in a child table (sha256, recipient, URL domain) drives the
+ * A criterion kept in a child table (sha256, attachment name, recipient, URL domain) drives the
  * search when present: its `(criterion, received_at, queue_id)` index
  * (migration 0012) yields matches newest first, so "the newest 50" reads about
  * 50 index entries at any log size instead of walking or sorting every match
@@ -29,6 +29,8 @@ export interface MessageSearch {
   readonly messageId?: string;
   /** SHA-256 of the message or of any of its artifacts. */
   readonly sha256?: string;
+  /** File name of an attachment or of a file inside one (any archive depth), whole, ignoring case. */
+  readonly attachmentName?: string;
   readonly clientIp?: string;
   /** A URL host the message linked to: `example.com` matches it and its subdomains. */
   readonly urlDomain?: string;
@@ -97,7 +99,7 @@ type SummaryQuery = ReturnType<typeof selectSummaries>;
 type SummaryRow = Awaited<ReturnType<SummaryQuery['execute']>>[number];
 
 /** The criterion whose index drives the search (its other criteria are plain filters). */
-type Driver = 'sha256' | 'recipient' | 'urlDomain';
+type Driver = 'sha256' | 'attachmentName' | 'recipient' | 'urlDomain';
 
 /**
  * One newest-first walk over an index `(criterion, received_at, queue_id)`:
@@ -155,6 +157,22 @@ async function pickStreams(db: Kysely<Database>, q: MessageSearch): Promise<{ re
       ],
     };
   }
+  if (q.attachmentName !== undefined) {
+    const name = q.attachmentName.trim();
+    return {
+      driver: 'attachmentName',
+      streams: [
+        {
+          alias: 'c',
+          run: (query) =>
+            query
+              .innerJoin('artifacts as c', 'c.queue_id', 'm.queue_id')
+              .where((e) => e(e.fn('lower', ['c.declared_name']), '=', e.fn('lower', [e.val(name)])))
+              .execute(),
+        },
+      ],
+    };
+  }
   if (q.recipient !== undefined) {
     const term = parseAddressTerm(q.recipient);
     const run: Stream['run'] =
@@ -188,6 +206,17 @@ function applyFilters(base: SummaryQuery, q: MessageSearch, driver: Driver | und
       term.kind === 'address'
         ? query.where((eb) => eb(eb.fn('lower', ['m.mail_from']), '=', eb.fn('lower', [eb.val(term.value)])))
         : query.where('m.sender_domain', '=', term.value);
+  }
+  if (q.attachmentName !== undefined && driver !== 'attachmentName') {
+    const name = q.attachmentName.trim();
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('artifacts as n')
+          .select('n.queue_id')
+          .whereRef('n.queue_id', '=', 'm.queue_id')
+          .where((e) => e(e.fn('lower', ['n.declared_name']), '=', e.fn('lower', [e.val(name)]))),
+      ),
+    );
   }
   if (q.recipient !== undefined && driver !== 'recipient') {
     // Checked per candidate (a primary-key prefix probe), not as the id list of every message to a busy
@@ -324,7 +353,7 @@ async function findRows(db: Kysely<Database>, q: MessageSearch, limit: number): 
 
 /** Runs a message search, newest first. Throws `STORAGE_INVALID_QUERY` on oversized terms or invalid dates. */
 export async function searchMessages(db: Kysely<Database>, q: MessageSearch): Promise<MessageSummary[]> {
-  for (const key of ['sender', 'recipient', 'subject', 'queueId', 'messageId', 'sha256', 'clientIp', 'urlDomain'] as const) checkTerm(key, q[key]);
+  for (const key of ['sender', 'recipient', 'subject', 'queueId', 'messageId', 'sha256', 'attachmentName', 'clientIp', 'urlDomain'] as const) checkTerm(key, q[key]);
   // Invalid bounds fail before any query runs.
   if (q.since !== undefined) toIso('since', q.since);
   if (q.until !== undefined) toIso('until', q.until);

@@ -24,7 +24,7 @@ import type { IntelPort } from './intel-ports.js';
 import type { PreviewPort } from './preview-ports.js';
 import type { DashboardPort } from './dashboard-ports.js';
 import type { PolicyPort } from './policy-ports.js';
-import { sessionRoutes, type LoginSettings } from './api/session.js';
+import { sessionRoutes, type LoginSettings, type SecureCookies } from './api/session.js';
 import { tokenRoutes } from './api/tokens.js';
 import { userRoutes } from './api/users.js';
 import { createAuthenticator, type SessionSettings } from './authenticate.js';
@@ -51,6 +51,8 @@ export interface AccessOptions {
   readonly login: LoginSettings;
   /** Names the installation in authenticator apps. */
   readonly issuer: string;
+  /** The session cookie's Secure flag (`http.secureCookies`). */
+  readonly secureCookies?: SecureCookies;
 }
 
 export interface HttpServerOptions {
@@ -120,7 +122,7 @@ export function apiRoutes(app: FastifyInstance, options: HttpServerOptions): Api
   const now = options.now === undefined ? {} : { now: options.now };
   return [
     ...system,
-    ...sessionRoutes({ ports: access.ports, sessions: access.sessions, login: access.login, issuer: access.issuer, ...now }),
+    ...sessionRoutes({ ports: access.ports, sessions: access.sessions, login: access.login, issuer: access.issuer, ...(access.secureCookies === undefined ? {} : { secureCookies: access.secureCookies }), ...now }),
     ...userRoutes({ ports: access.ports, ...now }),
     ...tokenRoutes({ ports: access.ports, ...now }),
     ...auditRoutes({ ports: access.ports }),

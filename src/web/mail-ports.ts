@@ -12,6 +12,8 @@ export interface MessageQuery {
   readonly queueId?: string;
   readonly messageId?: string;
   readonly sha256?: string;
+  /** An attachment's (or archive member's) file name, whole, ignoring case. */
+  readonly attachmentName?: string;
   readonly clientIp?: string;
   readonly urlDomain?: string;
   readonly since?: Date;

@@ -153,6 +153,11 @@ describe('moat quarantine and log against a gateway-filled data folder', () => {
     const byHash = await moat('log', 'search', '--hash', exeSha256, '--json');
     assert.deepEqual(byHash.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { queueId: string }).queueId).sort(), [...held].sort());
 
+    // By attachment name, whole and ignoring case: the retro-hunt for a file name.
+    const byName = await moat('log', 'search', '--attachment', 'SETUP.EXE', '--json');
+    assert.deepEqual(byName.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { queueId: string }).queueId).sort(), [...held].sort());
+    assert.equal((await moat('log', 'search', '--attachment', 'setup')).stdout.trim(), 'no messages match', 'a part of a name is not the name');
+
     const none = await moat('log', 'search', '--sender', 'nobody@nowhere.example');
     assert.equal(none.stdout.trim(), 'no messages match');
   });

@@ -88,6 +88,8 @@ describe('admin API on a running gateway', () => {
     const listed = await call(admin, 'GET', '/api/v1/quarantine?state=held');
     assert.deepEqual((listed.json['entries'] as Array<{ queueId: string }>).map((e) => e.queueId).sort(), [acmeHeld, globexHeld].sort());
     assert.equal((await call(admin, 'GET', '/api/v1/messages?sha256=zz')).status, 400, 'bad input is refused with a reason');
+    const byName = await call(admin, 'GET', '/api/v1/messages?attachmentName=Invoice.EXE');
+    assert.deepEqual((byName.json['messages'] as Array<{ queueId: string }>).map((m) => m.queueId).sort(), [acmeHeld, globexHeld].sort());
 
     // An organization administrator for acme.
     const created = await call(admin, 'POST', '/api/v1/users', { username: 'acme-boss', role: 'org-admin', organizationId: acme });

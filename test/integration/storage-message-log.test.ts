@@ -263,6 +263,16 @@ for (const engine of STORAGE_ENGINES) {
         assert.deepEqual(names(await log.search({ sha256: 'f'.repeat(64) })), []);
       });
 
+      it('matches an attachment name whole, ignoring case, alone or with other criteria', async () => {
+        assert.deepEqual(names(await log.search({ attachmentName: 'INVOICE.PDF' })), ['bounce', 'underscore', 'digits', 'percent']);
+        assert.deepEqual(names(await log.search({ attachmentName: ' invoice.pdf ' })), ['bounce', 'underscore', 'digits', 'percent'], 'surrounding spaces are not part of a name');
+        assert.deepEqual(names(await log.search({ attachmentName: 'invoice' })), [], 'a part of a name is not the name');
+        assert.deepEqual(names(await log.search({ attachmentName: 'invoice.pdf', sender: 'shop.example' })), ['digits', 'percent']);
+        assert.deepEqual(names(await log.search({ attachmentName: 'invoice.pdf', recipient: 'corp.example', limit: 2 })), ['underscore', 'digits'], 'behind the recipient walk');
+        assert.deepEqual(names(await log.search({ attachmentName: 'invoice.pdf', sha256: 'e'.repeat(64) })), ['underscore'], 'behind the hash walk');
+        assert.deepEqual(names(await log.search({ attachmentName: 'other.pdf', recipient: 'corp.example' })), []);
+      });
+
       it('bounds by time: since inclusive, until exclusive, and combines criteria', async () => {
         assert.deepEqual(names(await log.search({ since: new Date(T0 + 2000), until: new Date(T0 + 4000) })), ['underscore', 'digits']);
         assert.deepEqual(names(await log.search({ sender: 'shop.example', since: new Date(T0 + 1500) })), ['digits']);

@@ -191,6 +191,19 @@ describe('admin API access control', () => {
     assert.equal((await as(caller, 'GET', '/api/v1/session')).statusCode, 401, 'the session is over on the server');
   });
 
+  it('marks the cookie Secure behind a TLS-terminating proxy when told to (http.secureCookies: always)', async () => {
+    const access = options.access;
+    assert.ok(access);
+    const behindProxy = createHttpServer({ ...options, access: { ...access, secureCookies: 'always' } });
+    try {
+      const res = await behindProxy.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'ana', password: PASSWORD } });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['set-cookie']), /; Secure/i);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('ends an idle session', async () => {
     const caller = await signIn('aud');
     clock += 31 * 60_000;

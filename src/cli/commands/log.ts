@@ -9,11 +9,11 @@ function parseDate(value: string | undefined, name: string): Date | undefined {
   return date;
 }
 
-/** `moat log search [--sender S] [--recipient R] [--subject T] [--queue-id Q] [--message-id M] [--hash H] [--client-ip IP] [--url-domain D] [--since D] [--until D] [--limit N] [--json]` */
+/** `moat log search [--sender S] [--recipient R] [--subject T] [--queue-id Q] [--message-id M] [--hash H] [--attachment NAME] [--client-ip IP] [--url-domain D] [--since D] [--until D] [--limit N] [--json]` */
 export const logCommand: Command = async (context) => {
   const [verb, queueId] = context.args;
   if (verb !== 'search' && verb !== 'show') {
-    context.io.stderr.write('usage: moat log search [--sender S] [--recipient R] [--subject T] [--queue-id Q] [--message-id M] [--hash SHA256] [--client-ip IP] [--url-domain DOMAIN] [--since DATE] [--until DATE] [--limit N] [--json] | moat log show QUEUE_ID\n');
+    context.io.stderr.write('usage: moat log search [--sender S] [--recipient R] [--subject T] [--queue-id Q] [--message-id M] [--hash SHA256] [--attachment NAME] [--client-ip IP] [--url-domain DOMAIN] [--since DATE] [--until DATE] [--limit N] [--json] | moat log show QUEUE_ID\n');
     return 64;
   }
   const { config } = await context.loadConfig();
@@ -35,6 +35,7 @@ export const logCommand: Command = async (context) => {
       queueId: stringOption(context, 'queue-id'),
       messageId: stringOption(context, 'message-id'),
       sha256: stringOption(context, 'hash'),
+      attachmentName: stringOption(context, 'attachment'),
       clientIp: stringOption(context, 'client-ip'),
       urlDomain: stringOption(context, 'url-domain'),
       since: parseDate(stringOption(context, 'since'), 'since'),

@@ -17,6 +17,7 @@ import { migration0011QuarantineContent } from './0011-quarantine-content.js';
 import { migration0012ChildReceivedAt } from './0012-child-received-at.js';
 import { migration0013Access } from './0013-access.js';
 import { migration0014Indicators } from './0014-indicators.js';
+import { migration0015AttachmentNames } from './0015-attachment-names.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -32,6 +33,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-child-received-at': migration0012ChildReceivedAt,
   '0013-access': migration0013Access,
   '0014-indicators': migration0014Indicators,
+  '0015-attachment-names': migration0015AttachmentNames,
 };
 
 /** A Kysely migration provider over the static list. */

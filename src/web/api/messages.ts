@@ -21,6 +21,7 @@ export const MESSAGE_QUERY_SCHEMA = {
     queueId: { type: 'string', pattern: QUEUE_ID },
     messageId: term,
     sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+    attachmentName: term,
     clientIp: { type: 'string', minLength: 2, maxLength: 45 },
     urlDomain: term,
     since: { type: 'string', format: 'date-time' },

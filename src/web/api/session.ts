@@ -22,6 +22,9 @@ import type { AccessPorts, UserRecord } from '../access-ports.js';
 import { HttpError, type ApiRoute } from '../api-route.js';
 import { SESSION_COOKIE, type SessionSettings } from '../authenticate.js';
 
+/** `always`: behind a TLS-terminating proxy; `auto`: when the request came over HTTPS. */
+export type SecureCookies = 'auto' | 'always';
+
 export interface LoginSettings {
   /** Failed passwords in a row before the account locks. */
   readonly maxFailures: number;
@@ -36,6 +39,7 @@ export interface SessionRouteOptions {
   readonly login: LoginSettings;
   /** Shown in authenticator apps next to the account name. */
   readonly issuer: string;
+  readonly secureCookies?: SecureCookies;
   readonly now?: () => Date;
 }
 
@@ -95,8 +99,8 @@ function createAddressLimiter(perMinute: number, now: () => number): (address: s
   };
 }
 
-function setSessionCookie(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number): void {
-  void reply.setCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/', maxAge: maxAgeSeconds });
+function setSessionCookie(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number, secure: SecureCookies): void {
+  void reply.setCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: secure === 'always' || request.protocol === 'https', path: '/', maxAge: maxAgeSeconds });
 }
 
 export function sessionRoutes(options: SessionRouteOptions): ApiRoute[] {
@@ -161,7 +165,7 @@ export function sessionRoutes(options: SessionRouteOptions): ApiRoute[] {
         const csrfToken = generateCsrfToken();
         const expiresAt = new Date(at.getTime() + options.sessions.maxHours * 3_600_000);
         await ports.sessions.create({ idHash: hash, userId: user.id, csrfToken, at, expiresAt, ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 200) });
-        setSessionCookie(request, reply, id, options.sessions.maxHours * 3600);
+        setSessionCookie(request, reply, id, options.sessions.maxHours * 3600, options.secureCookies ?? 'auto');
         auditAs({ organizationId: user.organizationId });
         return { user: publicUser(user), csrfToken, expiresAt: expiresAt.toISOString() };
       },

@@ -18,6 +18,7 @@ const TEXT_FIELDS: ReadonlyArray<readonly [string, string]> = [
   ['messageId', 'Message-ID'],
   ['clientIp', 'Client IP'],
   ['sha256', 'SHA-256'],
+  ['attachmentName', 'Attachment name'],
   ['urlDomain', 'URL domain'],
 ];
 const ACTIONS = ['deliver', 'tag', 'quarantine', 'reject', 'defer'];
