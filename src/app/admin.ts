@@ -13,10 +13,12 @@ import { Spool } from '../spool/index.js';
 import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from '../policy/index.js';
 import {
   createAuditLog,
+  createIndicatorsStore,
   createMessageLog,
   createPolicyStore,
   DEFAULT_ORGANIZATION_ID,
   createQueueStore,
+  type IndicatorsStore,
   type MessageLog,
   type PolicyStore,
   type SqlQueueStore,
@@ -24,6 +26,7 @@ import {
 import { openStorage } from './storage.js';
 import { loadLatestPolicy } from './policy-service.js';
 import { openSpamFilter } from './spam-filter.js';
+import { readIndicatorImport, storeIndicatorRows, type ParsedIndicatorFile, type ParseIndicatorOptions } from './intel-import.js';
 
 export interface AdminServices {
   readonly messageLog: MessageLog;
@@ -35,6 +38,12 @@ export interface AdminServices {
   confirm(queueId: string): Promise<void>;
   readonly spool: Spool;
   readonly policies: PolicyStore;
+  /** Database indicators; running gateways notice a change within `intel.refreshSeconds` (they poll its generation). */
+  readonly indicators: IndicatorsStore;
+  /** Reads and parses an indicator file (`.json` STIX 2.1, `.csv`), at most `intel.maxFileBytes`; stores nothing. */
+  parseIndicatorFile(file: string, options?: ParseIndicatorOptions): Promise<ParsedIndicatorFile>;
+  /** Stores parsed indicator rows in one transaction. */
+  storeIndicators(parsed: ParsedIndicatorFile & { ok: true }, by: string): Promise<{ added: number; updated: number }>;
   /**
    * Runs a state-changing command and records it in the audit log as `cli:<by>`, with its
    * outcome (ok, or failed with the error's code): the CLI changes nothing unrecorded.
@@ -56,6 +65,7 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
   });
   const spam = await openSpamFilter(config, storage.db);
   const audit = createAuditLog(storage.db);
+  const indicators = createIndicatorsStore(storage.db);
   // Training goes to the organization the message was logged under.
   const decisions = createQuarantineDecisions({
     config,
@@ -70,6 +80,9 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     spool,
     // With the feed, an import here (`moat policy import`) is announced to every running node at commit.
     policies: createPolicyStore(storage.db, storage.changes),
+    indicators,
+    parseIndicatorFile: (file, options = {}) => readIndicatorImport(file, { ...options, maxBytes: config.intel.maxFileBytes }),
+    storeIndicators: (parsed, by) => storeIndicatorRows(indicators, parsed.rows, { by: `cli:${by}`, at: new Date() }),
     release: decisions.release,
     confirm: decisions.confirm,
     async recorded(action, target, by, run) {

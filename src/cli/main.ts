@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, MoatError } from '../core/index.js';
 import { checkConfig, printConfig } from './commands/config.js';
+import { intelCommand } from './commands/intel.js';
 import { logCommand } from './commands/log.js';
 import { policyCommand } from './commands/policy.js';
 import { quarantineCommand } from './commands/quarantine.js';
@@ -24,6 +25,7 @@ const USAGE = `usage: moat <command> [options]
   quarantine list|show ID|release ID [--rcpt a,b]|delete ID|confirm ID
   log search [filters] | log show ID
   policy check|import FILE | show [REV] | history | resolve ADDRESS
+  intel import FILE [--source S] | list [--type T] [--source S] [--active] | expire ID
 
 options: --config FILE (default: $MOAT_CONFIG, else ./moat.yaml if present), --json
 `;
@@ -37,6 +39,7 @@ const COMMANDS: Readonly<Record<string, { readonly command: Command; readonly wo
   quarantine: { command: quarantineCommand, words: 1 },
   log: { command: logCommand, words: 1 },
   policy: { command: policyCommand, words: 1 },
+  intel: { command: intelCommand, words: 1 },
 };
 
 /** Runs the CLI; returns the process exit code. */
@@ -65,6 +68,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         until: { type: 'string' },
         limit: { type: 'string' },
         comment: { type: 'string' },
+        source: { type: 'string' },
+        type: { type: 'string' },
+        active: { type: 'boolean' },
       },
     });
   } catch (error) {

@@ -15,6 +15,8 @@ export { CSV_COLUMNS, CSV_OPTIONAL_COLUMNS, parseIndicatorCsv, parsePlainList, s
 export type { Normalised } from './normalise.js';
 export { inferIndicatorType, MAX_VALUE_LENGTH, normaliseDomain, normaliseSubject, normaliseUrl, normaliseValue } from './normalise.js';
 export { IntelFileTooLargeError, readIndicatorFile } from './read-file.js';
+export type { StixContext, StixOptions, StixProblem, StixResult } from './stix.js';
+export { parseStixBundle } from './stix.js';
 export type { IndicatorSnapshot, IndicatorStore, IndicatorStoreOptions } from './store.js';
 export { createIndicatorStore, createIndicatorStoreFromSnapshot } from './store.js';
 export type { Indicator, IndicatorType, LoadError, LoadResult } from './types.js';
