@@ -5,7 +5,7 @@
  * made to SERVFAIL or to never answer (timeouts), and answers too large for
  * UDP are truncated so that clients retry over TCP, as real servers do.
  */
-import { createSocket, type RemoteInfo } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket as DgramSocket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import * as packet from 'dns-packet';
 
@@ -78,24 +78,27 @@ export async function startDnsServer(records: readonly ZoneRecord[] = [], option
     return packet.encode({ ...base, flags: packet.AUTHORITATIVE_ANSWER | packet.TRUNCATED_RESPONSE, answers: [] });
   };
 
-  const udp = createSocket('udp4');
-  udp.on('message', (message: Buffer, peer: RemoteInfo) => {
-    let query: packet.Packet;
-    try {
-      query = packet.decode(message);
-    } catch {
-      return;
-    }
-    // EDNS0 (RFC 6891) raises the UDP limit to what the client advertises.
-    const opt = query.additionals?.find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
-    const reply = respond(query, Math.max(512, opt?.udpPayloadSize ?? 512));
-    if (reply !== undefined) udp.send(reply, peer.port, peer.address);
-  });
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(0, '127.0.0.1', () => resolve());
-  });
-  const port = udp.address().port;
+  /** A UDP socket on a free port, answering queries. */
+  const openUdp = async (): Promise<DgramSocket> => {
+    const udp = createSocket('udp4');
+    udp.on('message', (message: Buffer, peer: RemoteInfo) => {
+      let query: packet.Packet;
+      try {
+        query = packet.decode(message);
+      } catch {
+        return;
+      }
+      // EDNS0 (RFC 6891) raises the UDP limit to what the client advertises.
+      const opt = query.additionals?.find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+      const reply = respond(query, Math.max(512, opt?.udpPayloadSize ?? 512));
+      if (reply !== undefined) udp.send(reply, peer.port, peer.address);
+    });
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, '127.0.0.1', () => resolve());
+    });
+    return udp;
+  };
 
   const sockets = new Set<Socket>();
   const tcp: Server = createServer((socket) => {
@@ -126,10 +129,24 @@ export async function startDnsServer(records: readonly ZoneRecord[] = [], option
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  // Both transports on one port, as resolvers expect: the UDP port is free, but its TCP twin may not
+  // be (another test's listener); then try another port rather than fail the suite.
+  let udp = await openUdp();
+  for (let attempt = 1; ; attempt++) {
+    const port = udp.address().port;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', () => resolve());
+      });
+      break;
+    } catch (error) {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
+      udp = await openUdp();
+    }
+  }
+  const port = udp.address().port;
   if (options.unref === true) {
     udp.unref();
     tcp.unref();
