@@ -29,6 +29,7 @@ import {
   type IndicatorType,
 } from '../intel/index.js';
 import { MAX_UPSERT_ROWS, type IndicatorInput, type IndicatorRecord, type IndicatorsStore } from '../storage/index.js';
+import { toIndicatorInput } from './intel-import.js';
 import type { IndicatorRejection, IndicatorSubmission, IndicatorView, IndicatorWriteResult, IntelPort } from '../web/index.js';
 import { intelSources, type DatabaseIntel } from './analysis-options.js';
 
@@ -267,19 +268,7 @@ export async function startIntelService(options: IntelServiceOptions): Promise<I
       const answer = (refused: string): IndicatorWriteResult => ({ added: 0, updated: 0, rejected, ...truncated, refused });
       if (parsed.indicators.length === 0) return answer('no valid indicator line; nothing imported');
       if (parsed.indicators.length > MAX_UPSERT_ROWS) return answer(`more than ${String(MAX_UPSERT_ROWS)} indicators; split the file`);
-      const rows: IndicatorInput[] = parsed.indicators.map((i) => ({
-        type: i.type,
-        value: i.value,
-        source: i.source,
-        confidence: i.confidence,
-        severity: i.severity,
-        ...(i.description === undefined ? {} : { description: i.description }),
-        ...(i.actor === undefined ? {} : { actor: i.actor }),
-        ...(i.campaign === undefined ? {} : { campaign: i.campaign }),
-        ...(i.expiresAt === undefined ? {} : { expiresAt: i.expiresAt }),
-        ...(i.firstSeen === undefined ? {} : { firstSeen: i.firstSeen }),
-        ...(i.lastSeen === undefined ? {} : { lastSeen: i.lastSeen }),
-      }));
+      const rows = parsed.indicators.map(toIndicatorInput);
       let result: Awaited<ReturnType<IndicatorsStore['upsert']>>;
       try {
         result = await store.upsert(rows, { by, at: now() });
