@@ -22,13 +22,15 @@ const ALLOWED = {
   state: ['core'],
   spam: ['core'],
   access: ['core'], // roles, passwords, TOTP, tokens: pure, for the admin API
+  campaigns: ['core'], // clustering, lure fingerprints, reports, regions, STIX/CSV export: pure
+  geo: ['core'], // IP → country from an MMDB the app reads
   reputation: ['core', 'config', 'dns', 'intel', 'state'],
   analysis: ['core', 'intel'], // loads its worker by URL, never by import
   quarantine: ['core', 'delivery', 'spool'],
   delivery: ['core', 'config'],
   smtp: ['core', 'config', 'delivery', 'spool'],
   web: ['core', 'config', 'observability', 'access'],
-  app: ['core', 'config', 'observability', 'dns', 'auth', 'state', 'reputation', 'spam', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web', 'access'],
+  app: ['core', 'config', 'observability', 'dns', 'auth', 'state', 'reputation', 'spam', 'storage', 'spool', 'workers', 'intel', 'analysis', 'policy', 'quarantine', 'delivery', 'smtp', 'web', 'access', 'campaigns', 'geo'],
   cli: ['core', 'config', 'observability', 'analysis', 'policy', 'app', 'access'],
 };
 
