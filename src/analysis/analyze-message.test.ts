@@ -203,3 +203,39 @@ test('every fixture and seeded mutations of it analyse without a crash', async (
     }
   }
 });
+
+test('lureFingerprint: the same lure to two people fingerprints alike from text and HTML bodies; a short note has none', async () => {
+  const lureMail = (name: string, ticket: string): Buffer =>
+    Buffer.from(
+      [
+        'From: "IT Service Desk" <helpdesk@it-support.example>',
+        `To: ${name.toLowerCase()}@moat.example`,
+        `Subject: Mailbox quota exceeded (ticket ${ticket})`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        `Dear ${name},`,
+        `your mailbox has exceeded its storage quota and incoming messages are held. Ticket ${ticket} was opened for you.`,
+        `Validate your account at https://quota-${ticket}.it-support.example/login within 24 hours to release them.`,
+        '--b1',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        `<html><body><p>Dear ${name},</p><p>your mailbox has exceeded its storage quota and incoming messages are held.`,
+        ` Ticket ${ticket} was opened for you.</p><p>Validate your account <a href="https://quota-${ticket}.it-support.example/login">here</a>`,
+        ' within 24 hours to release them.</p></body></html>',
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+  const a = await analyzeMessage(lureMail('Alice', '77812'), LIMITS);
+  const b = await analyzeMessage(lureMail('Bartholomew', '90210'), LIMITS);
+  assert.match(a.lureFingerprint ?? '', /^[0-9a-f]{16}$/u);
+  assert.equal(a.lureFingerprint, b.lureFingerprint);
+  const other = await analyzeMessage(Buffer.from(lureMail('Alice', '77812').toString('utf8').replace(/exceeded its storage quota and incoming messages are held/gu, 'been selected for the annual staff survey about the canteen menu')), LIMITS);
+  assert.notEqual(other.lureFingerprint, a.lureFingerprint);
+  const note = await analyzeMessage(Buffer.from('From: a@b.example\r\nSubject: fyi\r\n\r\nHi Bob,\r\nsee attached, thanks\r\n'), LIMITS);
+  assert.equal(note.lureFingerprint, undefined);
+});

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AnalysisResult, Artifact, Finding } from '../core/index.js';
-import { escapeForDisplay } from '../core/index.js';
+import { computeLureFingerprint, escapeForDisplay } from '../core/index.js';
 import type { IndicatorStore } from '../intel/index.js';
 import { inspectMemberNames } from './archive/names/index.js';
 import type { NamedMember } from './archive/names/index.js';
@@ -46,6 +46,8 @@ const NO_CONTENT = new Uint8Array(0);
 const NOT_EXTRACTED_SHA256 = '';
 // Body bytes decoded for password candidates (extractPasswords bounds the characters again).
 const PASSWORD_SOURCE_BYTES = 1024 * 1024;
+// Body text fingerprinted as the message's lure (campaign clustering): the lure is in the first screens.
+const LURE_TEXT_CHARS = 64 * 1024;
 // A dissector that throws (not a budget breach) left its container unscanned: quarantine threshold.
 const DISSECT_FAIL_SCORE = 15;
 
@@ -109,6 +111,7 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
     // Before the walk, which drops each leaf's content once it is done.
     const spam = inspectSpamContent(raw, parsed.leaves);
     findings.push(...spam.findings);
+    const lureFingerprint = computeLureFingerprint(parsed.headers.subject, lureText(parsed.leaves));
     const expansion = limits.expansion ?? DEFAULT_EXPANSION_LIMITS;
     const walk: Walk = {
       expansion,
@@ -140,7 +143,7 @@ export async function analyzeMessage(raw: Uint8Array, limits: AnalysisLimits, op
     findings.push(...urls.findings());
     if (options.indicators !== undefined) findings.push(...matchUrls(options.indicators, sightings));
     if (options.links !== undefined) findings.push(...options.links.analyze({ headers: parsed.headers, urls: sightings, anchors: urls.anchors(), ...(options.vips === undefined ? {} : { vips: options.vips }) }));
-    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], urls: sightings.map((s) => s.url), spamTokens: spam.tokens, elapsedMs: elapsed() };
+    return { headers: parsed.headers, artifacts, findings: [...collector.list(), ...findings], urls: sightings.map((s) => s.url), spamTokens: spam.tokens, ...(lureFingerprint === undefined ? {} : { lureFingerprint }), elapsedMs: elapsed() };
   } catch (err) {
     // Not hostile input (that is handled above) but a bug or an exhausted resource: fail closed.
     const crash = createPipelineFinding('ANALYSIS_CRASH', `analysis failed: ${describeError(err)}`);
@@ -324,6 +327,26 @@ function passwordSources(subject: string | undefined, leaves: readonly MimeLeaf[
     texts.push(leaf.contentType === 'text/html' ? htmlToText(text) : text);
   }
   return texts;
+}
+
+/**
+ * The body text a recipient reads: the text/plain MIME leaves that are not attachments, or the text/html
+ * ones as text when there is no plain one (multipart/alternative carries the same text twice; reading one
+ * copy keeps the greeting line first, where the fingerprint drops it), at most LURE_TEXT_CHARS characters.
+ */
+function lureText(leaves: readonly MimeLeaf[]): string {
+  const body = leaves.filter((leaf) => leaf.disposition !== 'attachment');
+  const plain = body.filter((leaf) => leaf.contentType === 'text/plain');
+  const chosen = plain.length > 0 ? plain : body.filter((leaf) => leaf.contentType === 'text/html');
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  for (const leaf of chosen) {
+    if (text.length >= LURE_TEXT_CHARS) break;
+    // UTF-8 has at least one byte per character, so this many bytes give the characters still wanted (HTML is reduced after).
+    const decoded = decoder.decode(leaf.content.subarray(0, leaf.contentType === 'text/html' ? 4 * LURE_TEXT_CHARS : LURE_TEXT_CHARS));
+    text += `${leaf.contentType === 'text/html' ? htmlToText(decoded) : decoded}\n`;
+  }
+  return text.slice(0, LURE_TEXT_CHARS);
 }
 
 /** Runs one engine; a throw becomes `<ENGINE>_FAIL` so policy sees that the engine did not answer. */

@@ -34,6 +34,12 @@ export interface AnalysisResult {
    * text tokens, headers first, at most 2,000. Absent when the message was not analysed.
    */
   readonly spamTokens?: readonly string[];
+  /**
+   * SimHash of the subject and the body text (text/plain and text/html MIME leaves, first 64 KiB), 16 hex
+   * digits, for campaign clustering (src/core/simhash.ts). Absent when the text has fewer than 8 words or
+   * the message was not analysed.
+   */
+  readonly lureFingerprint?: string;
   /** Wall time spent, milliseconds. */
   readonly elapsedMs: number;
 }

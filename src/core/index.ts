@@ -8,3 +8,4 @@ export type { AnalysisResult, MessageHeaders } from './analysis-result.js';
 export { MoatError, SmtpReplyError, ConfigError } from './errors.js';
 export { createQueueId, isQueueId } from './ids.js';
 export { escapeForDisplay } from './display.js';
+export { computeLureFingerprint, isLureFingerprint, lureDistance } from './simhash.js';
