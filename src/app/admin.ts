@@ -5,6 +5,7 @@
  * picks up rows the CLI queues within its poll interval.
  */
 import { join } from 'node:path';
+import { createLogger } from '../observability/index.js';
 import type { MoatConfig } from '../config/index.js';
 import { MoatError } from '../core/index.js';
 import type { Quarantine } from '../quarantine/index.js';
@@ -14,16 +15,20 @@ import { createPolicyResolver, EMPTY_POLICY_DOCUMENT, type PolicyResolver } from
 import {
   createAuditLog,
   createIndicatorsStore,
+  createIntelFeedsStore,
   createMessageLog,
   createPolicyStore,
   DEFAULT_ORGANIZATION_ID,
   createQueueStore,
   type IndicatorsStore,
+  type IntelFeedsStore,
   type MessageLog,
   type PolicyStore,
   type SqlQueueStore,
 } from '../storage/index.js';
 import { openStorage } from './storage.js';
+import { createRetroHunt, longestRetentionDays, type RetroHunt } from './retro-hunt.js';
+import { createCampaignService, loadCountryLookup, type CampaignService } from './campaigns.js';
 import { loadLatestPolicy } from './policy-service.js';
 import { openSpamFilter } from './spam-filter.js';
 import { readIndicatorImport, storeIndicatorRows, type ParsedIndicatorFile, type ParseIndicatorOptions } from './intel-import.js';
@@ -40,7 +45,11 @@ export interface AdminServices {
   readonly policies: PolicyStore;
   /** Database indicators; running gateways notice a change within `intel.refreshSeconds` (they poll its generation). */
   readonly indicators: IndicatorsStore;
-  /** Reads and parses an indicator file (`.json` STIX 2.1, `.csv`), at most `intel.maxFileBytes`; stores nothing. */
+  /** Retro-hunts run here, in this process (`moat intel hunt`), and their runs. */
+  readonly retroHunt: RetroHunt;
+  /** The TAXII feeds' stored state and leases (`moat intel feeds`, `moat intel poll`). */
+  readonly intelFeeds: IntelFeedsStore;
+  /** Reads and parses an indicator file (`.json` STIX 2.1 streamed or MISP, `.csv`, `.txt`/`.list`), MISP/CSV/lists at most `intel.maxFileBytes`; stores nothing. */
   parseIndicatorFile(file: string, options?: ParseIndicatorOptions): Promise<ParsedIndicatorFile>;
   /** Stores parsed indicator rows in one transaction. */
   storeIndicators(parsed: ParsedIndicatorFile & { ok: true }, by: string): Promise<{ added: number; updated: number }>;
@@ -49,6 +58,8 @@ export interface AdminServices {
    * outcome (ok, or failed with the error's code): the CLI changes nothing unrecorded.
    */
   recorded<T>(action: string, target: { message?: string; other?: string }, by: string, run: () => Promise<T>): Promise<T>;
+  /** Campaigns: recluster, reports, exports and the analyst's changes (no timer here). */
+  readonly campaigns: CampaignService;
   close(): Promise<void>;
 }
 
@@ -66,6 +77,8 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
   const spam = await openSpamFilter(config, storage.db);
   const audit = createAuditLog(storage.db);
   const indicators = createIndicatorsStore(storage.db);
+  // The CLI prints its own summaries; the service's info lines would only repeat them.
+  const campaignLogger = createLogger({ level: 'warn', node: config.node.id, destination: process.stderr });
   // Training goes to the organization the message was logged under.
   const decisions = createQuarantineDecisions({
     config,
@@ -81,10 +94,13 @@ export async function openAdminServices(config: MoatConfig): Promise<AdminServic
     // With the feed, an import here (`moat policy import`) is announced to every running node at commit.
     policies: createPolicyStore(storage.db, storage.changes),
     indicators,
+    retroHunt: createRetroHunt({ db: storage.db, indicators, logger: campaignLogger.child({ component: 'retro-hunt' }, { level: 'error' }), retentionDays: longestRetentionDays(config) }),
+    intelFeeds: createIntelFeedsStore(storage.db),
     parseIndicatorFile: (file, options = {}) => readIndicatorImport(file, { ...options, maxBytes: config.intel.maxFileBytes }),
     storeIndicators: (parsed, by) => storeIndicatorRows(indicators, parsed.rows, { by: `cli:${by}`, at: new Date() }),
     release: decisions.release,
     confirm: decisions.confirm,
+    campaigns: createCampaignService({ db: storage.db, logger: campaignLogger, geo: loadCountryLookup(config), config }),
     async recorded(action, target, by, run) {
       // The organization is read before the action: a delete may take the row's state with it.
       const organizationId = target.message === undefined ? null : ((await messageLog.get(target.message))?.organizationId ?? null);

@@ -17,12 +17,14 @@ import { buildNetworkSet } from '../intel/index.js';
 import { decide, DEFAULT_ORGANIZATION, isStricter, mergeVips, organizationOf, type PolicyResolver, type ProtectedPerson } from '../policy/index.js';
 import { Spool } from '../spool/index.js';
 import { createDeliveryRunner } from '../delivery/index.js';
-import { createIndicatorsStore, createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore, readDashboard } from '../storage/index.js';
+import { createIndicatorsStore, createIntelFeedsStore, createMessageLog, createPolicyStore, createSeenDomains, DEFAULT_ORGANIZATION_ID, syncOrganizations, createQueueStore, readDashboard } from '../storage/index.js';
 import { createIntake, createSmtpListener, type ConnectionResult } from '../smtp/index.js';
 import { createMetrics, type SmtpConnectionResult } from '../observability/index.js';
 import { createHttpServer, type HealthReport } from '../web/index.js';
 import { analysisPoolOptions, engineSettings, openYaraRules } from './analysis-options.js';
 import { startIntelService } from './intel-service.js';
+import { createHuntPort, createRetroHunt, longestRetentionDays } from './retro-hunt.js';
+import { createIntelFeeds } from './intel-feeds.js';
 import { createLocalInjector } from './injector.js';
 import { recoverSpool } from './recover.js';
 import { startPolicyService } from './policy-service.js';
@@ -31,6 +33,7 @@ import { messageDomains, startScreening } from './screening.js';
 import { openSpamFilter } from './spam-filter.js';
 import { createNewDomainCheck } from './new-domains.js';
 import { startRetentionJob } from './retention.js';
+import { createCampaignService, loadCountryLookup } from './campaigns.js';
 import { openStorage } from './storage.js';
 import { createQuarantineDecisions, openQuarantine, openQuarantinePreview, quarantineDownload } from './quarantine.js';
 import { openAccess } from './access.js';
@@ -126,7 +129,8 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   });
   // Every organization the config names has a row; messages and queue rows carry its id.
   const countries = new Map(config.organizations.flatMap((o) => (o.country === undefined ? [] : [[o.name, o.country] as const])));
-  const organizationIds = await syncOrganizations(storage.db, [DEFAULT_ORGANIZATION, ...config.domains.map(organizationOf)], countries);
+  const sectors = new Map(config.organizations.flatMap((o) => (o.sector === undefined ? [] : [[o.name, o.sector] as const])));
+  const organizationIds = await syncOrganizations(storage.db, [DEFAULT_ORGANIZATION, ...config.domains.map(organizationOf)], countries, sectors);
   const organizationIdOf = (recipient: string | undefined): number => organizationIds.get(policy.current().resolve(recipient).organization) ?? DEFAULT_ORGANIZATION_ID;
   const messageLog = createMessageLog(storage.db, nodeId);
   const newDomains = createNewDomainCheck({
@@ -151,7 +155,15 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   const yaraRules = await openYaraRules(config);
   if (yaraRules !== undefined) logger.info({ generation: yaraRules.generation() }, 'yara rules compiled');
   // The configured files and the database's indicators; bad file lines are logged here once (workers load their own copy).
-  const intel = await startIntelService({ config, store: createIndicatorsStore(storage.db), logger: logger.child({ component: 'intel' }) });
+  const indicatorsStore = createIndicatorsStore(storage.db);
+  // Every store of new or updated indicators (API, import, feeds) hunts the log for them in the background, one hunt at a time.
+  const retroHunt = createRetroHunt({ db: storage.db, indicators: indicatorsStore, logger: logger.child({ component: 'retro-hunt' }), registry: metrics.registry, retentionDays: longestRetentionDays(config) });
+  const intel = await startIntelService({
+    config,
+    store: indicatorsStore,
+    logger: logger.child({ component: 'intel' }),
+    onStored: (indicators, trigger, by) => retroHunt.enqueue({ indicators: indicators.map((i) => ({ type: i.type, value: i.value })), trigger, by }),
+  });
   const analysis = createAnalysisPool(
     analysisPoolOptions(config, { yaraRules, databaseIntel: intel.database(), onWorkerError: (error) => logger.warn({ err: error }, 'analysis worker error') }),
   );
@@ -309,6 +321,20 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     organizationOf: async (queueId) => (await messageLog.get(queueId))?.organizationId ?? DEFAULT_ORGANIZATION_ID,
   });
   const uiBuilt = await access(join(UI_ROOT, 'index.html'), constants.R_OK).then(() => true, () => false);
+  // The country database (~8 MB) is read on the first report, not at start.
+  const campaigns = createCampaignService({ db: storage.db, logger: logger.child({ component: 'campaigns' }), geo: loadCountryLookup(config), config });
+  // TAXII feeds: polled on timers, one node at a time per feed; their indicators go through the import path.
+  const feeds =
+    config.intel.feeds.length === 0
+      ? undefined
+      : createIntelFeeds({
+          feeds: config.intel.feeds,
+          store: createIntelFeedsStore(storage.db),
+          storeRows: (rows, by) => intel.importRows(rows, by),
+          node: nodeId,
+          logger: logger.child({ component: 'intel-feeds' }),
+          registry: metrics.registry,
+        });
   const http = createHttpServer({
     ...(uiBuilt ? { uiRoot: UI_ROOT } : {}),
     logger: logger.child({ component: 'http' }),
@@ -316,7 +342,16 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     access: adminAccess.options,
     policy: createPolicyAdmin({ config, db: storage.db, store: createPolicyStore(storage.db, storage.changes), service: policy }),
     mail: {
-      messages: messageLog,
+      messages: {
+        search: messageLog.search,
+        // The message page marks what a retro-hunt found in it.
+        get: async (queueId) => {
+          const message = await messageLog.get(queueId);
+          if (message === undefined) return undefined;
+          const found = await retroHunt.store.matchesOfMessage(queueId);
+          return { ...message, huntMatches: found.map((m) => ({ runId: m.runId, indicatorType: m.indicatorType, indicatorValue: m.indicatorValue, matchedField: m.matchedField, foundAt: m.foundAt })) };
+        },
+      },
       quarantine: {
         list: (options) => quarantine.list(options),
         show: (queueId) => quarantine.show(queueId),
@@ -344,6 +379,16 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     health,
     preview,
     intel: intel.port,
+    ...(feeds === undefined
+      ? {}
+      : {
+          feeds: {
+            list: () => feeds.status(),
+            poll: async (name: string, by: string) => (config.intel.feeds.some((f) => f.name === name) ? feeds.poll(name, { force: true, by }) : undefined),
+          },
+        }),
+    hunts: createHuntPort(retroHunt, storage.db),
+    campaigns: campaigns.port,
     dashboard: {
       figures: (window) => readDashboard(storage.db, window),
       health,
@@ -364,6 +409,9 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
   });
   const httpAddress = http.server.address() as AddressInfo;
   logger.info({ smtp: `${smtpAddress.address}:${smtpAddress.port}`, http: `${httpAddress.address}:${httpAddress.port}`, node: nodeId }, 'moat started');
+  // Once everything listens: a start that fails never leaves a poll behind.
+  feeds?.start();
+  campaigns.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -375,8 +423,13 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     stop() {
       stopping ??= (async () => {
         await policy.stop();
+        // Before the intel service: a poll in flight is aborted and records its outcome while storage is open.
+        await feeds?.stop();
         await intel.stop();
+        // A hunt in flight finishes (and records its run) while storage is open.
+        await retroHunt.idle();
         await retention.stop();
+        await campaigns.stop();
         await smtp.close();
         await runner.stop();
         await analysis.close();

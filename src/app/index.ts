@@ -5,4 +5,13 @@ export { importPolicyFile, loadLatestPolicy, validatePolicyDocument } from './po
 export type { PolicyService } from './policy-service.js';
 export { addressOf } from './sender.js';
 export type { AdminServices } from './admin.js';
+export { huntOutcome, normaliseHuntIndicator } from './retro-hunt.js';
+export type { HuntRequest, HuntSummary, OrganizationHunt, RetroHunt } from './retro-hunt.js';
+export { createIntelFeeds, discoverFeeds } from './intel-feeds.js';
+export type { FeedPollResult, FeedStatus, IntelFeeds, IntelFeedsOptions } from './intel-feeds.js';
 export { analysisPoolOptions, engineSettings, openYaraRules, shippedPath } from './analysis-options.js';
+export { createCampaignService, loadCountryLookup, shippedCountryDatabase } from './campaigns.js';
+export type { CampaignService, CampaignServiceOptions, ReclusterSummary } from './campaigns.js';
+export type { CampaignReport } from '../campaigns/index.js';
+export { demoConfigOverride, generateDemoDataSet, createSeededRandom, runDemo, DEMO_DAYS, MAX_DEMO_ORGANIZATIONS, MIN_DEMO_ORGANIZATIONS } from './demo/index.js';
+export type { DemoDataSet, DemoRunSummary, HiddenCampaignMatch } from './demo/index.js';

@@ -23,13 +23,12 @@ import {
   INDICATOR_TYPES,
   loadIntelSources,
   normaliseValue,
-  parseIndicatorCsv,
   type Indicator,
   type IndicatorStore,
   type IndicatorType,
 } from '../intel/index.js';
 import { MAX_UPSERT_ROWS, type IndicatorInput, type IndicatorRecord, type IndicatorsStore } from '../storage/index.js';
-import { toIndicatorInput } from './intel-import.js';
+import { parseFeed, storeIndicatorRows } from './intel-import.js';
 import type { IndicatorRejection, IndicatorSubmission, IndicatorView, IndicatorWriteResult, IntelPort } from '../web/index.js';
 import { intelSources, type DatabaseIntel } from './analysis-options.js';
 
@@ -54,6 +53,11 @@ export interface IntelService {
   refresh(): Promise<void>;
   /** The admin API's port. */
   readonly port: IntelPort;
+  /**
+   * Stores parsed indicator rows (a feed poll's) in one transaction, as an import does, and puts them in force here
+   * before resolving. INDICATOR_INVALID refuses all of them (nothing stored).
+   */
+  importRows(rows: readonly IndicatorInput[], by: string): Promise<{ added: number; updated: number }>;
   /** Stops polling; waits for a refresh in flight. */
   stop(): Promise<void>;
 }
@@ -63,6 +67,11 @@ export interface IntelServiceOptions {
   readonly store: IndicatorsStore;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /**
+   * Called after every store of new or updated indicators (API add, API import, feed rows), with what was
+   * stored: the retro-hunt queues a hunt for exactly those. Must not throw or block (it only queues).
+   */
+  readonly onStored?: (indicators: readonly { type: string; value: string }[], trigger: 'api' | 'import' | 'feed', by: string) => void;
 }
 
 function isIndicatorType(text: string): text is IndicatorType {
@@ -258,27 +267,37 @@ export async function startIntelService(options: IntelServiceOptions): Promise<I
       if (rows.length === 0) return { added: 0, updated: 0, rejected };
       const result = await store.upsert(rows, { by, at: now() });
       await applyNow();
+      options.onStored?.(rows, 'api', by);
       return { added: result.added, updated: result.updated, rejected };
     },
 
-    async importCsv(text, { by, source }) {
-      const parsed = parseIndicatorCsv(text, { source: source ?? DEFAULT_IMPORT_SOURCE });
-      const rejected = parsed.errors.slice(0, MAX_REJECTIONS).map((e) => ({ line: e.line, reason: e.reason }));
-      const truncated = parsed.errors.length > MAX_REJECTIONS ? { rejectedTruncated: true } : {};
-      const answer = (refused: string): IndicatorWriteResult => ({ added: 0, updated: 0, rejected, ...truncated, refused });
-      if (parsed.indicators.length === 0) return answer('no valid indicator line; nothing imported');
-      if (parsed.indicators.length > MAX_UPSERT_ROWS) return answer(`more than ${String(MAX_UPSERT_ROWS)} indicators; split the file`);
-      const rows = parsed.indicators.map(toIndicatorInput);
-      let result: Awaited<ReturnType<IndicatorsStore['upsert']>>;
+    async importFeed(input, { by, source, format, listType }) {
+      const parsed = parseFeed(format, input, { label: `${format} import`, source: source ?? DEFAULT_IMPORT_SOURCE, ...(listType === undefined ? {} : { listType }) });
+      // CSV and list lines are "rejected" (by line), STIX/MISP parts "problems" (by object); each list capped, flagged when cut.
+      const lines = parsed.problems.filter((p) => p.line !== undefined);
+      const objects = parsed.problems.filter((p) => p.line === undefined);
+      const listed = {
+        rejected: lines.slice(0, MAX_REJECTIONS).map((p) => ({ line: p.line ?? 0, reason: p.reason })),
+        ...(lines.length > MAX_REJECTIONS ? { rejectedTruncated: true } : {}),
+        problems: objects.slice(0, MAX_REJECTIONS).map((p) => (p.object === undefined ? { reason: p.reason } : { object: p.object, reason: p.reason })),
+        ...(objects.length > MAX_REJECTIONS ? { problemsTruncated: true } : {}),
+      };
+      const answer = (refused: string): IndicatorWriteResult => ({ added: 0, updated: 0, ...listed, refused });
+      if (!parsed.ok) return answer(parsed.refused);
+      // One transaction per API import: a bigger feed goes through `moat intel import`, which stores it in parts and says so.
+      if (parsed.rows.length > MAX_UPSERT_ROWS) return answer(`more than ${String(MAX_UPSERT_ROWS)} indicators; split the file`);
+      const { rows } = parsed;
+      let result: { added: number; updated: number };
       try {
-        result = await store.upsert(rows, { by, at: now() });
+        result = await storeIndicatorRows(store, rows, { by, at: now() });
       } catch (error) {
-        // A line the loader accepts but storage bounds (a source over 200 characters): the whole import is refused, said so.
-        if (error instanceof MoatError && error.code === 'INDICATOR_INVALID') return answer(`${error.message}; nothing imported`);
+        // A row the parser accepts but storage bounds (a source over 200 characters): the whole import is refused, said so.
+        if (error instanceof MoatError && error.code === 'INDICATOR_INVALID') return answer(error.message);
         throw error;
       }
       await applyNow();
-      return { added: result.added, updated: result.updated, rejected, ...truncated } satisfies IndicatorWriteResult;
+      options.onStored?.(rows, 'import', by);
+      return { added: result.added, updated: result.updated, ...listed } satisfies IndicatorWriteResult;
     },
 
     async expire(id) {
@@ -298,6 +317,12 @@ export async function startIntelService(options: IntelServiceOptions): Promise<I
     },
     refresh,
     port,
+    async importRows(rows, by) {
+      const result = await storeIndicatorRows(store, rows, { by, at: now() });
+      await applyNow();
+      options.onStored?.(rows, 'feed', by);
+      return result;
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, MoatError } from '../core/index.js';
 import { checkConfig, printConfig } from './commands/config.js';
 import { intelCommand } from './commands/intel.js';
+import { demoCommand } from './commands/demo.js';
+import { campaignsCommand } from './commands/campaigns.js';
 import { logCommand } from './commands/log.js';
 import { policyCommand } from './commands/policy.js';
 import { quarantineCommand } from './commands/quarantine.js';
@@ -26,6 +28,11 @@ const USAGE = `usage: moat <command> [options]
   log search [filters] | log show ID
   policy check|import FILE | show [REV] | history | resolve ADDRESS
   intel import FILE [--source S] | list [--type T] [--source S] [--active] | expire ID
+  intel feeds | feeds discover URL [--feed F] | poll [NAME]   TAXII feeds: state, collections, poll now
+  intel hunt [ID...] [--indicator ID,ID] [--type T --value V] [--since 30d|ISO] [--json] | hunts   retro-hunt the log
+  campaigns list | show ID | report ID [--format text|json|csv|stix] [--out FILE] | recluster [--since 90d]
+            | rename ID NAME | attribute ID ACTOR | merge INTO FROM... | split ID QUEUEID...
+  demo [--data-dir DIR] [--organizations N] [--seed N] [--force]   seed a demo with a hidden campaign
 
 options: --config FILE (default: $MOAT_CONFIG, else ./moat.yaml if present), --json
 `;
@@ -40,6 +47,8 @@ const COMMANDS: Readonly<Record<string, { readonly command: Command; readonly wo
   log: { command: logCommand, words: 1 },
   policy: { command: policyCommand, words: 1 },
   intel: { command: intelCommand, words: 1 },
+  demo: { command: demoCommand, words: 1 },
+  campaigns: { command: campaignsCommand, words: 1 },
 };
 
 /** Runs the CLI; returns the process exit code. */
@@ -69,8 +78,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         limit: { type: 'string' },
         comment: { type: 'string' },
         source: { type: 'string' },
+        feed: { type: 'string' },
         type: { type: 'string' },
+        value: { type: 'string' },
+        indicator: { type: 'string' },
         active: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        organizations: { type: 'string' },
+        seed: { type: 'string' },
+        force: { type: 'boolean' },
+        format: { type: 'string' },
+        out: { type: 'string' },
       },
     });
   } catch (error) {

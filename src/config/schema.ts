@@ -9,6 +9,7 @@ import { authSectionSchema } from './sections/auth.js';
 import { reputationSchema, stateSchema } from './sections/reputation.js';
 import { linksSectionSchema, protectedPersonSchema } from './sections/links.js';
 import { spamSchema } from './sections/spam.js';
+import { intelFeedsSchema } from './sections/intel-feeds.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
@@ -306,6 +307,8 @@ export const configSchema = z.strictObject({
      * node or by the CLI); a change made through this node's API applies at once.
      */
     refreshSeconds: z.number().int().min(1).max(3600),
+    /** TAXII 2.1 collections polled on a schedule (src/config/sections/intel-feeds.ts). */
+    feeds: intelFeedsSchema,
   }),
   domains: z.array(domain).min(1),
   /** Settings of organizations (tenants) named by domains[].organization. */
@@ -314,11 +317,27 @@ export const configSchema = z.strictObject({
       name: organizationName,
       /** ISO 3166-1 alpha-2 country code (for reports by country and region). */
       country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or DE').optional(),
+      /** Sector, for campaign reports (which sectors a campaign targets). */
+      sector: z.enum(['government', 'foreign-affairs', 'trade', 'academia', 'high-tech', 'finance', 'health', 'energy', 'other']).optional(),
       retention: retention.partial().optional(),
       /** Where mail for this organization's domains goes when a domain names no next hop of its own. */
       nextHop: nextHop.optional(),
     }),
   ),
+  /** IP address → country, for the sender countries of campaign reports. */
+  geo: z.strictObject({
+    /** An MMDB file with `country_code` or GeoLite2 `country.iso_code` records; absent: the shipped geo-whois-asn-country database. */
+    countryDatabase: z.string().min(1).optional(),
+  }),
+  /** Campaigns: suspicious mail grouped by shared artifacts, infrastructure, lures and link domains (issue 8). */
+  campaigns: z.strictObject({
+    /** How often one node reclusters (0: only on request, `moat campaigns recluster` or the API). */
+    intervalSeconds: z.number().int().min(0).max(86_400),
+    /** The window of mail reclustered, days back from now. */
+    windowDays: z.number().int().min(1).max(3650),
+    /** Fewest messages a cluster needs to become a campaign. */
+    minMembers: z.number().int().min(2).max(1000),
+  }),
   /** Retention, enforced by a background job in small batches; organizations may override it. */
   retention: retention.extend({
     /** How often the job runs. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseStixBundle } from './index.js';
+import { createStixImport, parseStixBundle } from './index.js';
 
 // Runs from dist/src/intel/: the fixture is in the repository's test/fixtures.
 const BUNDLE: unknown = JSON.parse(readFileSync(new URL('../../../test/fixtures/stix/unc4841.json', import.meta.url), 'utf8'));
@@ -142,4 +142,31 @@ test('STIX: a pathological pattern is bounded (many comparisons, no backtracking
   assert.ok(process.hrtime.bigint() - started < 1_000_000_000n);
   assert.deepEqual(result.indicators, []);
   assert.match(result.problems[0]?.reason ?? '', /more than 500 comparisons/u);
+});
+
+test('STIX incremental: objects fed one by one (relationships before or after their indicators) give what parseStixBundle gives', () => {
+  const objects = (BUNDLE as { objects: unknown[] }).objects;
+  const expected = parseStixBundle(BUNDLE, { source: 's' });
+  for (const order of [objects, [...objects].reverse()]) {
+    const stix = createStixImport({ source: 's' });
+    order.forEach((object, index) => stix.add(object, index));
+    const result = stix.finish({ type: 'bundle', id: 'bundle--x' });
+    const key = (i: { type: string; value: string }): string => `${i.type}:${i.value}`;
+    assert.deepEqual([...result.indicators].sort((a, b) => key(a).localeCompare(key(b))), [...expected.indicators].sort((a, b) => key(a).localeCompare(key(b))));
+    assert.deepEqual(result.context.relationships, expected.context.relationships);
+    assert.equal(result.problems.length, expected.problems.length);
+    assert.equal(stix.count, objects.length);
+  }
+  // A streamed document that is not a bundle is refused at the end.
+  const other = createStixImport();
+  objects.forEach((object, index) => other.add(object, index));
+  assert.match(other.finish({ type: 'report' }).problems[0]?.reason ?? '', /not a STIX bundle/u);
+});
+
+test('STIX incremental: maxObjects counts as the stream goes; the refusal says how many were read', () => {
+  const stix = createStixImport({ maxObjects: 2 });
+  for (let i = 0; i < 5; i++) stix.add(indicatorObject({ id: `indicator--${String(i)}`, pattern: `[domain-name:value = 'd${String(i)}.example']` }), i);
+  const result = stix.finish({ type: 'bundle' });
+  assert.deepEqual(result.indicators, []);
+  assert.deepEqual(result.problems, [{ reason: 'bundle has 5 objects, more than the limit of 2; nothing imported (split the bundle)' }]);
 });

@@ -106,23 +106,23 @@ function tokenize(pattern: string): Token[] | string {
       tokens.push({ kind: 'op', text: op });
       i += op.length;
     } else if (c === "'") {
+      // Runs between escapes are sliced whole (a streamed bundle has hundreds of thousands of these); still one pass.
       let text = '';
-      i++;
+      let start = ++i;
       for (;;) {
         if (i >= pattern.length) return 'unterminated quoted string';
-        const d = pattern.charAt(i);
-        if (d === '\\') {
+        const d = pattern.charCodeAt(i);
+        if (d === 0x5c) {
           const e = pattern.charAt(i + 1);
           if (e !== "'" && e !== '\\') return `bad escape "\\${e}" at offset ${String(i)}`;
-          text += e;
+          text += pattern.slice(start, i) + e;
           i += 2;
-        } else if (d === "'") {
+          start = i;
+        } else if (d === 0x27) {
+          text += pattern.slice(start, i);
           i++;
           break;
-        } else {
-          text += d;
-          i++;
-        }
+        } else i++;
       }
       tokens.push({ kind: 'string', text });
     } else if (isWordChar(c)) {
@@ -249,6 +249,8 @@ function parsePattern(tokens: readonly Token[]): ParsedPattern | string {
   }
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
 
@@ -266,88 +268,66 @@ function severityOf(object: Record<string, unknown>): Severity {
   return DEFAULT_SEVERITY;
 }
 
-/** Parses a STIX 2.1 bundle (already JSON-decoded) into indicators, context and problems. Never throws on bad data. */
-export function parseStixBundle(json: unknown, options: StixOptions = {}): StixResult {
-  const problems: StixProblem[] = [];
-  const report = (object: string | undefined, reason: string): void => {
-    if (problems.length < MAX_PROBLEMS) problems.push(object === undefined ? { reason } : { object, reason });
-    else if (problems.length === MAX_PROBLEMS) problems.push({ reason: 'too many problems; later ones not reported' });
+/** A problem list capped at MAX_PROBLEMS + 1 entries: enough to know the joined list overflows. */
+function createProblemList(): { readonly items: StixProblem[]; add(object: string | undefined, reason: string): void } {
+  const items: StixProblem[] = [];
+  return {
+    items,
+    add(object, reason) {
+      if (items.length <= MAX_PROBLEMS) items.push(object === undefined ? { reason } : { object, reason });
+    },
   };
-  const empty: StixContext = { malware: [], threatActors: [], campaigns: [], relationships: 0 };
-  if (!isRecord(json) || json['type'] !== 'bundle' || !Array.isArray(json['objects'])) {
-    return { indicators: [], context: empty, problems: [{ reason: 'not a STIX bundle: expected {"type": "bundle", "objects": [...]}' }] };
-  }
-  const objects: readonly unknown[] = json['objects'];
+}
+
+/** Joins problem lists in order, at most MAX_PROBLEMS, then one line saying later ones were not reported. */
+function joinProblems(...lists: readonly (readonly StixProblem[])[]): StixProblem[] {
+  const all = lists.flat();
+  return all.length > MAX_PROBLEMS ? [...all.slice(0, MAX_PROBLEMS), { reason: 'too many problems; later ones not reported' }] : all;
+}
+
+const NOT_A_BUNDLE = 'not a STIX bundle: expected {"type": "bundle", "objects": [...]}';
+const EMPTY_CONTEXT: StixContext = { malware: [], threatActors: [], campaigns: [], relationships: 0 };
+
+/** An import fed one bundle object at a time (a streamed file, a TAXII page); see createStixImport. */
+export interface StixImport {
+  /** Takes objects[index]; keeps only what the result needs (an indicator's own indicators, names, relationship ends). */
+  add(object: unknown, index: number): void;
+  /**
+   * The result, as parseStixBundle gives it. `envelope` is the bundle's other top-level members when the
+   * caller streamed them: a document whose `type` is not `bundle` is refused there.
+   */
+  finish(envelope?: Readonly<Record<string, unknown>>): StixResult;
+  /** Objects taken so far. */
+  readonly count: number;
+}
+
+/**
+ * Starts an incremental STIX import: relationships may come before or after the indicators they name,
+ * so attribution is applied in finish(). Memory is the per-indicator results, not the objects.
+ * Over `maxObjects` objects everything kept is dropped and finish() refuses the bundle whole.
+ */
+export function createStixImport(options: StixOptions = {}): StixImport {
   const maxObjects = options.maxObjects ?? DEFAULT_MAX_OBJECTS;
-  if (objects.length > maxObjects) {
-    return { indicators: [], context: empty, problems: [{ reason: `bundle has ${String(objects.length)} objects, more than the limit of ${String(maxObjects)}; nothing imported (split the bundle)` }] };
-  }
   const source = options.source ?? DEFAULT_SOURCE;
-
-  // First pass: names of the context objects, and the relationships pointing from indicators to them.
+  // Problems in the order parseStixBundle always listed them: object checks, relationship targets, indicators.
+  const early = createProblemList();
+  const late = createProblemList();
   const named = new Map<string, { type: string; name: string }>();
-  const relationships: { from: string; to: string }[] = [];
-  const indicatorObjects: Record<string, unknown>[] = [];
-  objects.forEach((object, index) => {
-    if (!isRecord(object)) return report(undefined, `objects[${String(index)}] is not an object; skipped`);
-    const { id, type } = object;
-    if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') return report(typeof id === 'string' ? clip(id, MAX_NAME_CHARS) : undefined, `objects[${String(index)}] has no id or type; skipped`);
-    switch (type) {
-      case 'indicator':
-        indicatorObjects.push(object);
-        return;
-      case 'malware':
-      case 'threat-actor':
-      case 'intrusion-set':
-      case 'campaign':
-        if (typeof object['name'] !== 'string' || object['name'].trim() === '') return report(id, `${type} has no name; skipped`);
-        named.set(id, { type, name: clip(object['name'].trim(), MAX_NAME_CHARS) });
-        return;
-      case 'relationship': {
-        const { relationship_type: kind, source_ref: from, target_ref: to } = object;
-        if (typeof kind !== 'string' || typeof from !== 'string' || typeof to !== 'string') return report(id, 'relationship needs relationship_type, source_ref and target_ref; skipped');
-        if (kind === 'indicates' && from.startsWith('indicator--')) relationships.push({ from, to });
-        return;
-      }
-      default:
-        // Other objects (identity, marking-definition, report, ...) carry nothing this import uses.
-        return;
-    }
-  });
+  let relationships: { from: string; to: string }[] = [];
+  // Kept indicators, and beside each the id of its indicator object (one shared string per object): attribution
+  // waits for the relationships, which may come later. Two flat arrays: a streamed bundle keeps hundreds of thousands.
+  let kept: Indicator[] = [];
+  let owners: string[] = [];
+  let count = 0;
+  let refused = false;
 
-  const attribution = new Map<string, { actor?: string; campaign?: string }>();
-  let used = 0;
-  for (const { from, to } of relationships) {
-    const target = named.get(to);
-    if (target === undefined) {
-      report(to, `relationship from ${from} points to an object not in the bundle (or not a threat-actor, intrusion-set, campaign or malware); ignored`);
-      continue;
-    }
-    used++;
-    const entry = attribution.get(from) ?? {};
-    // An actor named directly wins over a malware family; the first of each kind is kept.
-    if (target.type === 'campaign') entry.campaign ??= target.name;
-    else if (target.type === 'threat-actor' || target.type === 'intrusion-set') entry.actor ??= target.name;
-    attribution.set(from, entry);
-  }
-
-  const indicators: Indicator[] = [];
-  for (const object of indicatorObjects) {
-    const fullId = object['id'] as string; // Checked to be a string in the first pass.
+  const addIndicator = (object: Record<string, unknown>, fullId: string): void => {
     const id = clip(fullId, MAX_NAME_CHARS);
+    const report = late.add;
     const { pattern, pattern_type: patternType } = object;
-    if (typeof pattern !== 'string' || pattern === '') {
-      report(id, 'indicator has no pattern; skipped');
-      continue;
-    }
-    if (patternType !== 'stix') {
-      report(id, `pattern_type ${typeof patternType === 'string' ? `"${clip(patternType, 40)}"` : '(missing)'} is not supported (only "stix"); skipped`);
-      continue;
-    }
-    if (pattern.length > MAX_PATTERN_CHARS) {
-      report(id, `pattern is longer than ${String(MAX_PATTERN_CHARS)} characters; skipped`);
-      continue;
-    }
+    if (typeof pattern !== 'string' || pattern === '') return report(id, 'indicator has no pattern; skipped');
+    if (patternType !== 'stix') return report(id, `pattern_type ${typeof patternType === 'string' ? `"${clip(patternType, 40)}"` : '(missing)'} is not supported (only "stix"); skipped`);
+    if (pattern.length > MAX_PATTERN_CHARS) return report(id, `pattern is longer than ${String(MAX_PATTERN_CHARS)} characters; skipped`);
     const times = {
       valid_from: timeOf(object['valid_from']),
       created: timeOf(object['created']),
@@ -355,34 +335,26 @@ export function parseStixBundle(json: unknown, options: StixOptions = {}): StixR
       valid_until: timeOf(object['valid_until']),
     };
     const badTime = Object.entries(times).find(([, t]) => t !== undefined && Number.isNaN(t));
-    if (badTime !== undefined) {
-      report(id, `${badTime[0]} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z); skipped`);
-      continue;
-    }
+    if (badTime !== undefined) return report(id, `${badTime[0]} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z); skipped`);
     const confidence = object['confidence'] ?? DEFAULT_CONFIDENCE;
-    if (typeof confidence !== 'number' || !Number.isInteger(confidence) || confidence < 0 || confidence > 100) {
-      report(id, 'confidence must be an integer 0-100; skipped');
-      continue;
-    }
+    if (typeof confidence !== 'number' || !Number.isInteger(confidence) || confidence < 0 || confidence > 100) return report(id, 'confidence must be an integer 0-100; skipped');
     const tokens = tokenize(pattern);
     const parsed = typeof tokens === 'string' ? tokens : parsePattern(tokens);
-    if (typeof parsed === 'string') {
-      report(id, `pattern not understood: ${parsed}; skipped`);
-      continue;
-    }
+    if (typeof parsed === 'string') return report(id, `pattern not understood: ${parsed}; skipped`);
     const firstSeen = times.valid_from ?? times.created;
     const text = [object['name'], object['description']].find((v): v is string => typeof v === 'string' && v.trim() !== '');
-    const who = attribution.get(fullId) ?? {};
-    const base = {
-      source,
-      confidence,
-      severity: severityOf(object),
-      ...(firstSeen === undefined ? {} : { firstSeen }),
-      ...(times.modified === undefined ? {} : { lastSeen: times.modified }),
-      ...(times.valid_until === undefined ? {} : { expiresAt: times.valid_until }),
-      ...(text === undefined ? {} : { description: clip(text.replace(/\s+/gu, ' ').trim(), MAX_TEXT_CHARS) }),
-      ...(who.actor === undefined ? {} : { actor: who.actor }),
-      ...(who.campaign === undefined ? {} : { campaign: who.campaign }),
+    const severity = severityOf(object);
+    const description = text === undefined ? undefined : clip(text.replace(/\s+/gu, ' ').trim(), MAX_TEXT_CHARS);
+    // Built field by field, no spreads: the objects stay small and of few shapes (a streamed bundle keeps many).
+    const indicatorOf = (type: IndicatorType, value: string): Indicator => {
+      // The usual case in one literal (all fields in the object itself, no separate property store).
+      const indicator: Mutable<Indicator> =
+        firstSeen !== undefined && times.modified !== undefined ? { source, confidence, severity, type, value, firstSeen, lastSeen: times.modified } : { source, confidence, severity, type, value };
+      if (firstSeen !== undefined) indicator.firstSeen = firstSeen;
+      if (times.modified !== undefined) indicator.lastSeen = times.modified;
+      if (times.valid_until !== undefined) indicator.expiresAt = times.valid_until;
+      if (description !== undefined) indicator.description = description;
+      return indicator;
     };
     parsed.groups.forEach((group, g) => {
       const all = group.flat(2);
@@ -419,15 +391,104 @@ export function parseStixBundle(json: unknown, options: StixOptions = {}): StixR
           report(id, `${normal.reason}; not loaded: ${c.text}`);
           continue;
         }
-        indicators.push({ ...base, type, value: normal.value });
+        // A copy: the value may be a slice of the pattern string, which a kept slice would keep alive whole.
+        kept.push(indicatorOf(type, JSON.parse(JSON.stringify(normal.value)) as string));
+        owners.push(fullId);
       }
     });
-  }
-
-  const namesOf = (...types: string[]): string[] => [...named.values()].filter((n) => types.includes(n.type)).map((n) => n.name);
-  return {
-    indicators,
-    context: { malware: namesOf('malware'), threatActors: namesOf('threat-actor', 'intrusion-set'), campaigns: namesOf('campaign'), relationships: used },
-    problems,
   };
+
+  const add = (object: unknown, index: number): void => {
+    count++;
+    if (refused) return;
+    if (count > maxObjects) {
+      // Refused whole: drop what was kept so that the rest of a huge stream costs nothing.
+      refused = true;
+      kept = [];
+      owners = [];
+      relationships = [];
+      named.clear();
+      return;
+    }
+    const report = early.add;
+    if (!isRecord(object)) return report(undefined, `objects[${String(index)}] is not an object; skipped`);
+    const { id, type } = object;
+    if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') return report(typeof id === 'string' ? clip(id, MAX_NAME_CHARS) : undefined, `objects[${String(index)}] has no id or type; skipped`);
+    switch (type) {
+      case 'indicator':
+        return addIndicator(object, id);
+      case 'malware':
+      case 'threat-actor':
+      case 'intrusion-set':
+      case 'campaign':
+        if (typeof object['name'] !== 'string' || object['name'].trim() === '') return report(id, `${type} has no name; skipped`);
+        named.set(id, { type, name: clip(object['name'].trim(), MAX_NAME_CHARS) });
+        return;
+      case 'relationship': {
+        const { relationship_type: kind, source_ref: from, target_ref: to } = object;
+        if (typeof kind !== 'string' || typeof from !== 'string' || typeof to !== 'string') return report(id, 'relationship needs relationship_type, source_ref and target_ref; skipped');
+        if (kind === 'indicates' && from.startsWith('indicator--')) relationships.push({ from, to });
+        return;
+      }
+      default:
+        // Other objects (identity, marking-definition, report, ...) carry nothing this import uses.
+        return;
+    }
+  };
+
+  const finish = (envelope?: Readonly<Record<string, unknown>>): StixResult => {
+    if (envelope !== undefined && envelope['type'] !== 'bundle') return { indicators: [], context: EMPTY_CONTEXT, problems: [{ reason: NOT_A_BUNDLE }] };
+    if (refused) {
+      return { indicators: [], context: EMPTY_CONTEXT, problems: [{ reason: `bundle has ${String(count)} objects, more than the limit of ${String(maxObjects)}; nothing imported (split the bundle)` }] };
+    }
+    const targets = createProblemList();
+    const attribution = new Map<string, { actor?: string; campaign?: string }>();
+    let used = 0;
+    for (const { from, to } of relationships) {
+      const target = named.get(to);
+      if (target === undefined) {
+        targets.add(to, `relationship from ${from} points to an object not in the bundle (or not a threat-actor, intrusion-set, campaign or malware); ignored`);
+        continue;
+      }
+      used++;
+      const entry = attribution.get(from) ?? {};
+      // An actor named directly wins over a malware family; the first of each kind is kept.
+      if (target.type === 'campaign') entry.campaign ??= target.name;
+      else if (target.type === 'threat-actor' || target.type === 'intrusion-set') entry.actor ??= target.name;
+      attribution.set(from, entry);
+    }
+    const indicators = kept.map((indicator, i) => {
+      const who = attribution.size === 0 ? undefined : attribution.get(owners[i] ?? '');
+      if (who === undefined) return indicator;
+      return { ...indicator, ...(who.actor === undefined ? {} : { actor: who.actor }), ...(who.campaign === undefined ? {} : { campaign: who.campaign }) };
+    });
+    const namesOf = (...types: string[]): string[] => [...named.values()].filter((n) => types.includes(n.type)).map((n) => n.name);
+    return {
+      indicators,
+      context: { malware: namesOf('malware'), threatActors: namesOf('threat-actor', 'intrusion-set'), campaigns: namesOf('campaign'), relationships: used },
+      problems: joinProblems(early.items, targets.items, late.items),
+    };
+  };
+
+  return {
+    add,
+    finish,
+    get count() {
+      return count;
+    },
+  };
+}
+
+/** Parses a STIX 2.1 bundle (already JSON-decoded) into indicators, context and problems. Never throws on bad data. */
+export function parseStixBundle(json: unknown, options: StixOptions = {}): StixResult {
+  if (!isRecord(json) || json['type'] !== 'bundle' || !Array.isArray(json['objects'])) return { indicators: [], context: EMPTY_CONTEXT, problems: [{ reason: NOT_A_BUNDLE }] };
+  const objects: readonly unknown[] = json['objects'];
+  const maxObjects = options.maxObjects ?? DEFAULT_MAX_OBJECTS;
+  // Refused before any work, as the streamed import refuses once it has counted past the limit.
+  if (objects.length > maxObjects) {
+    return { indicators: [], context: EMPTY_CONTEXT, problems: [{ reason: `bundle has ${String(objects.length)} objects, more than the limit of ${String(maxObjects)}; nothing imported (split the bundle)` }] };
+  }
+  const stix = createStixImport(options);
+  objects.forEach((object, index) => stix.add(object, index));
+  return stix.finish();
 }

@@ -50,6 +50,8 @@ export interface OrganizationsTable {
   created_at: string;
   /** ISO 3166-1 alpha-2, upper case; null when not configured. */
   country: string | null;
+  /** Sector (0018): government, foreign-affairs, trade, academia, high-tech, finance, health, energy, other; null when not configured. */
+  sector: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -90,6 +92,8 @@ export interface MessagesTable {
   status: MessageStatus;
   elapsed_ms: number;
   updated_at: string;
+  /** Lure fingerprint (0018): 16 hex digits of the subject and text's SimHash; null when too little text or logged before. */
+  lure_simhash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessageRecipientsTable {
@@ -341,6 +345,108 @@ export interface IndicatorGenerationTable {
   generation: number;
 }
 
+export type CampaignStatus = 'active' | 'merged';
+
+export type CampaignEventKind = 'created' | 'renamed' | 'attributed' | 'merged' | 'split' | 'reclustered';
+
+/** A group of messages that belong together (0018, issue 8). Flags are integer 0/1. */
+export interface CampaignsTable {
+  id: Generated<number>;
+  name: string;
+  actor: string | null;
+  status: CampaignStatus;
+  merged_into: number | null;
+  /** The clustering's stable key (smallest queue id of its suspicious members); unique among active campaigns. */
+  cluster_key: string;
+  /** 1 when an analyst named it: reclustering keeps the name. */
+  pinned_name: number;
+  created_at: string;
+  updated_at: string;
+  first_seen: string;
+  last_seen: string;
+  messages: number;
+  organizations: number;
+}
+
+/** A message in a campaign; a message is in at most one. */
+export interface CampaignMembersTable {
+  campaign_id: number;
+  queue_id: string;
+  organization_id: number;
+  received_at: string;
+  /** JSON array of MembershipEvidence. */
+  evidence: string;
+  /** 1 when an analyst put it here (merge, split): reclustering never moves it. */
+  pinned: number;
+  added_at: string;
+}
+
+/** A campaign's history. */
+export interface CampaignEventsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  at: string;
+  by: string;
+  kind: CampaignEventKind;
+  /** JSON, bounded. */
+  detail: string | null;
+}
+
+/** Where a retro-hunt run came from (0017). */
+export type HuntTrigger = 'import' | 'feed' | 'manual' | 'api' | 'cli';
+
+/** One retro-hunt run (0017). */
+export interface HuntRunsTable {
+  id: Generated<number>;
+  started_at: string;
+  finished_at: string | null;
+  trigger: HuntTrigger;
+  requested_by: string;
+  indicators: number;
+  matches: number;
+  messages: number;
+  elapsed_ms: number | null;
+  /** JSON summary (types not huntable, indicators cut at their limit); bounded. */
+  detail: string | null;
+  error: string | null;
+}
+
+/** A message a retro-hunt found; unique by (queue_id, indicator_type, indicator_sha256, matched_field). */
+export interface HuntMatchesTable {
+  id: Generated<number>;
+  run_id: number;
+  queue_id: string;
+  organization_id: number;
+  received_at: string;
+  /** Null for an indicator from a configured file. */
+  indicator_id: number | null;
+  indicator_type: string;
+  indicator_value: string;
+  indicator_sha256: string;
+  matched_field: string;
+  matched_value: string;
+  /** The message's action and status when found. */
+  action: Action;
+  status: MessageStatus;
+  found_at: string;
+}
+
+/** The state of a configured TAXII feed (issue 8), keyed by its name; times are ISO text. */
+export interface IntelFeedsTable {
+  name: string;
+  /** The X-TAXII-Date-Added-Last of the last page whose indicators were stored; the next poll asks for newer. */
+  added_after: string | null;
+  last_poll_at: string | null;
+  last_success_at: string | null;
+  /** `CODE: message` of the last failed poll; null after a success. */
+  last_error: string | null;
+  last_added: ColumnType<number, number | undefined, number>;
+  last_updated: ColumnType<number, number | undefined, number>;
+  /** The node polling the feed now, until `lease_until`. */
+  lease_node: string | null;
+  lease_until: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -362,6 +468,12 @@ export interface Database {
   seen_domains: SeenDomainsTable;
   indicators: IndicatorsTable;
   indicator_generation: IndicatorGenerationTable;
+  intel_feeds: IntelFeedsTable;
+  hunt_runs: HuntRunsTable;
+  hunt_matches: HuntMatchesTable;
+  campaigns: CampaignsTable;
+  campaign_members: CampaignMembersTable;
+  campaign_events: CampaignEventsTable;
 }
 
 /** Organization every row belongs to until multi-tenant routing assigns one. */

@@ -3,7 +3,7 @@
  * its recipients, artifacts, URLs, findings and delivery attempts. It answers
  * "what happened to this message and why" and the searches behind a hunt.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AnalysisResult, Envelope, Verdict } from '../core/index.js';
 import type { DeliveryAttempt, DeliveryLog } from '../delivery/ports.js';
 import { DEFAULT_ORGANIZATION_ID } from './database.js';
@@ -55,6 +55,11 @@ export interface MessageLog extends DeliveryLog {
    * first record and writes nothing.
    */
   recordMessage(entry: RecordMessageEntry): Promise<void>;
+  /**
+   * Records several messages in one transaction, each as `recordMessage` would
+   * (bulk loads such as the demo seeder: one commit per batch, not per message).
+   */
+  recordMessages(entries: readonly RecordMessageEntry[]): Promise<void>;
   /** Sets the message status (quarantined, released, deleted, ...). */
   setStatus(queueId: string, status: MessageStatus): Promise<void>;
   /**
@@ -95,6 +100,12 @@ const OPEN_RECIPIENT_STATUSES: readonly RecipientStatus[] = ['pending', 'deferre
 /** Message states that delivery outcomes may move to a final delivery status. */
 const FINALISABLE_STATUSES: readonly MessageStatus[] = ['queued', 'released', 'delivered', 'partially-delivered', 'bounced'];
 
+/** Runs `body` in a new transaction, or in the caller's when `db` already is one (`recordMessages`). */
+function inTransaction(db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
+  // Holds: Kysely reports isTransaction only for the Transaction instances it hands to transaction().execute.
+  return db.isTransaction ? body(db as Transaction<Database>) : db.transaction().execute(body);
+}
+
 /** Creates the message log over a migrated database. */
 export function createMessageLog(db: Kysely<Database>, nodeId: string, options: MessageLogOptions = {}): MessageLog {
   const clock = options.clock ?? ((): Date => new Date());
@@ -109,7 +120,7 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
     // Also copied into each child row: the child-table searches walk (criterion, received_at) indexes.
     const receivedAt = toStoredTimestamp(envelope.receivedAt);
 
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       if (entry.enqueueAt !== undefined) {
         await insertQueueRows(trx, { nodeId, queueId, recipients: envelope.rcptTo, now: entry.enqueueAt, organizationId });
       }
@@ -147,6 +158,8 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
           status: entry.status,
           elapsed_ms: Math.round(analysis.elapsedMs),
           updated_at: clock().toISOString(),
+          // 16 hex digits from analysis (core/simhash.ts); anything else is not a fingerprint and is not stored.
+          lure_simhash: analysis.lureFingerprint !== undefined && /^[0-9a-f]{16}$/u.test(analysis.lureFingerprint) ? analysis.lureFingerprint : null,
         })
         .onConflict((oc) => oc.column('queue_id').doNothing())
         .executeTakeFirst();
@@ -210,6 +223,13 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
           )
           .execute();
       }
+    });
+  }
+
+  async function recordMessages(entries: readonly RecordMessageEntry[]): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const inner = createMessageLog(trx, nodeId, options);
+      for (const entry of entries) await inner.recordMessage(entry);
     });
   }
 
@@ -278,6 +298,7 @@ export function createMessageLog(db: Kysely<Database>, nodeId: string, options: 
 
   return {
     recordMessage,
+    recordMessages,
     setStatus,
     recordAttempt,
     search: (query) => searchMessages(db, query),

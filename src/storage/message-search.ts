@@ -34,6 +34,8 @@ export interface MessageSearch {
   readonly clientIp?: string;
   /** A URL host the message linked to: `example.com` matches it and its subdomains. */
   readonly urlDomain?: string;
+  /** true: only messages a retro-hunt found (any recorded match). */
+  readonly hunted?: boolean;
   /** Received at or after. */
   readonly since?: Date;
   /** Received before. */
@@ -99,7 +101,7 @@ type SummaryQuery = ReturnType<typeof selectSummaries>;
 type SummaryRow = Awaited<ReturnType<SummaryQuery['execute']>>[number];
 
 /** The criterion whose index drives the search (its other criteria are plain filters). */
-type Driver = 'sha256' | 'attachmentName' | 'recipient' | 'urlDomain';
+type Driver = 'sha256' | 'attachmentName' | 'recipient' | 'urlDomain' | 'hunted';
 
 /**
  * One newest-first walk over an index `(criterion, received_at, queue_id)`:
@@ -194,6 +196,8 @@ async function pickStreams(db: Kysely<Database>, q: MessageSearch): Promise<{ re
     );
     return { driver: 'urlDomain', streams };
   }
+  // Matches carry their message's received_at, indexed with queue_id (0017): the newest hunted messages first.
+  if (q.hunted === true) return { driver: 'hunted', streams: [{ alias: 'c', run: (query) => query.innerJoin('hunt_matches as c', 'c.queue_id', 'm.queue_id').execute() }] };
   return undefined;
 }
 
@@ -260,6 +264,9 @@ function applyFilters(base: SummaryQuery, q: MessageSearch, driver: Driver | und
       driver === undefined
         ? query.where('m.queue_id', 'in', (eb) => eb.selectFrom('message_urls as u').select('u.queue_id').where(inRange))
         : query.where(({ exists, selectFrom }) => exists(selectFrom('message_urls as u').select('u.queue_id').whereRef('u.queue_id', '=', 'm.queue_id').where(inRange)));
+  }
+  if (q.hunted === true && driver !== 'hunted') {
+    query = query.where(({ exists, selectFrom }) => exists(selectFrom('hunt_matches as h').select('h.queue_id').whereRef('h.queue_id', '=', 'm.queue_id')));
   }
   if (q.since !== undefined) query = query.where('m.received_at', '>=', toIso('since', q.since));
   if (q.until !== undefined) query = query.where('m.received_at', '<', toIso('until', q.until));

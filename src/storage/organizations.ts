@@ -6,13 +6,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 
-/** Ensures a row per name (idempotent, safe for two nodes at once), sets the countries given, and returns name → id. */
-export async function syncOrganizations(db: Kysely<Database>, names: readonly string[], countries: ReadonlyMap<string, string> = new Map(), now: Date = new Date()): Promise<Map<string, number>> {
+/** Ensures a row per name (idempotent, safe for two nodes at once), sets the countries and sectors given, and returns name → id. */
+export async function syncOrganizations(
+  db: Kysely<Database>,
+  names: readonly string[],
+  countries: ReadonlyMap<string, string> = new Map(),
+  sectors: ReadonlyMap<string, string> = new Map(),
+  now: Date = new Date(),
+): Promise<Map<string, number>> {
   const wanted = [...new Set(names)];
   for (const name of wanted) {
-    await db.insertInto('organizations').values({ name, created_at: now.toISOString(), country: countries.get(name) ?? null }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    await db.insertInto('organizations').values({ name, created_at: now.toISOString(), country: countries.get(name) ?? null, sector: sectors.get(name) ?? null }).onConflict((oc) => oc.column('name').doNothing()).execute();
     const country = countries.get(name);
     if (country !== undefined) await db.updateTable('organizations').set({ country }).where('name', '=', name).execute();
+    const sector = sectors.get(name);
+    if (sector !== undefined) await db.updateTable('organizations').set({ sector }).where('name', '=', name).execute();
   }
   const rows = wanted.length === 0 ? [] : await db.selectFrom('organizations').select(['id', 'name']).where('name', 'in', wanted).execute();
   return new Map(rows.map((row) => [row.name, Number(row.id)]));

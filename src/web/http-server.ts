@@ -21,6 +21,12 @@ import { dashboardRoutes } from './api/dashboard.js';
 import { previewRoutes } from './api/preview.js';
 import { indicatorRoutes, registerCsvParser } from './api/indicators.js';
 import type { IntelPort } from './intel-ports.js';
+import type { FeedsPort } from './feeds-ports.js';
+import { intelFeedRoutes } from './api/intel-feeds.js';
+import type { HuntPort } from './hunt-ports.js';
+import { huntRoutes } from './api/hunts.js';
+import { campaignRoutes } from './api/campaigns.js';
+import type { CampaignPort } from './campaign-ports.js';
 import type { PreviewPort } from './preview-ports.js';
 import type { DashboardPort } from './dashboard-ports.js';
 import type { PolicyPort } from './policy-ports.js';
@@ -78,6 +84,12 @@ export interface HttpServerOptions {
   readonly preview?: PreviewPort;
   /** Indicators kept in the database, for the indicator routes. */
   readonly intel?: IntelPort;
+  /** Retro-hunts: runs, their findings per organization, a hunt on demand. */
+  readonly hunts?: HuntPort;
+  /** Campaigns: list, reports, exports and the analyst's changes. */
+  readonly campaigns?: CampaignPort;
+  /** TAXII feeds: their state and a poll on demand (absent when none is configured). */
+  readonly feeds?: FeedsPort;
   /** Absolute path of the built admin UI (dist/ui); absent: no UI is served, the API stands alone. */
   readonly uiRoot?: string;
   readonly now?: () => Date;
@@ -131,6 +143,9 @@ export function apiRoutes(app: FastifyInstance, options: HttpServerOptions): Api
     ...(options.dashboard === undefined ? [] : dashboardRoutes({ dashboard: options.dashboard, ...now })),
     ...(options.preview === undefined ? [] : previewRoutes({ preview: options.preview })),
     ...(options.intel === undefined ? [] : indicatorRoutes({ intel: options.intel })),
+    ...(options.hunts === undefined ? [] : huntRoutes({ hunts: options.hunts })),
+    ...(options.campaigns === undefined ? [] : campaignRoutes({ campaigns: options.campaigns })),
+    ...(options.feeds === undefined ? [] : intelFeedRoutes({ feeds: options.feeds })),
   ];
 }
 

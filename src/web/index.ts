@@ -11,4 +11,7 @@ export type { MailPorts, MessageLogPort, QuarantinePort, MessageQuery, OwnedReco
 export type { PolicyPort, OrganizationRecord, PolicyDocumentShape, PolicyRevisionRecord, PolicyRefusal } from './policy-ports.js';
 export type { DashboardPort, DashboardFigures } from './dashboard-ports.js';
 export type { PreviewPort, PreviewShape } from './preview-ports.js';
-export type { IntelPort, IndicatorView, IndicatorQuery, IndicatorSubmission, IndicatorRejection, IndicatorWriteResult } from './intel-ports.js';
+export type { FeedFormat, FeedImportOptions, FeedProblem, IntelPort, IndicatorView, IndicatorQuery, IndicatorSubmission, IndicatorRejection, IndicatorWriteResult } from './intel-ports.js';
+export type { FeedPollView, FeedStatusView, FeedsPort } from './feeds-ports.js';
+export type { HuntPort, HuntRunView, HuntRunDetailView, HuntOrganizationView, HuntMessageView, MessageHuntMatchView } from './hunt-ports.js';
+export type { CampaignPort, CampaignView, CampaignSummaryView, CampaignDetailView, CampaignMemberView, CampaignEvidenceView, ReclusterView } from './campaign-ports.js';

@@ -16,6 +16,8 @@ export interface MessageQuery {
   readonly attachmentName?: string;
   readonly clientIp?: string;
   readonly urlDomain?: string;
+  /** Only messages a retro-hunt found. */
+  readonly hunted?: boolean;
   readonly since?: Date;
   readonly until?: Date;
   readonly action?: 'deliver' | 'tag' | 'quarantine' | 'reject' | 'defer';

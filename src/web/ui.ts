@@ -17,7 +17,7 @@ export const UI_CONTENT_SECURITY_POLICY =
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
 /** Client-side routes of the UI (ui/src/app.tsx): a reload or a bookmark on one of them gets index.html. */
-const CLIENT_ROUTES = /^\/(?:login|messages|quarantine|audit|users|policy|account|organizations|indicators)(?:\/[^/]*)?$/;
+const CLIENT_ROUTES = /^\/(?:login|messages|quarantine|audit|users|policy|account|organizations|indicators|hunts|campaigns)(?:\/[^/]*)?$/;
 
 export interface UiOptions {
   /** Absolute path of the built UI (dist/ui), holding index.html and assets/. */

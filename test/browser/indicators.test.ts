@@ -3,7 +3,8 @@
  * administrator adds a sender-domain indicator through the form and the next
  * message from that domain carries an IOC finding on its message page; a CSV
  * file picked in the import form is read in the browser, and its bad line is
- * reported by number; an expired indicator is marked so and found by the
+ * reported by number; a STIX bundle file is recognised as JSON and its
+ * unsupported pattern is listed by object id; an expired indicator is marked so and found by the
  * "expired" filter (the URL carries it and loads directly). An auditor sees
  * the list without the add, import or expire controls; an organization
  * administrator does not see the page in the navigation. No CSP violation on
@@ -29,6 +30,17 @@ const IMPORT_CSV = [
   'ipv4,203.0.113.7,feed-x,60,low,,scanner,,',
   '',
 ].join('\n');
+
+const IMPORT_STIX = JSON.stringify({
+  type: 'bundle',
+  id: 'bundle--00000000-0000-4000-8000-000000000000',
+  objects: [
+    { type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000001', pattern_type: 'stix', pattern: "[domain-name:value = 'stix-lure.example']", valid_from: '2024-01-01T00:00:00Z', confidence: 75 },
+    { type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000002', pattern_type: 'stix', pattern: "[process:name = 'evil.exe']", valid_from: '2024-01-01T00:00:00Z' },
+    { type: 'threat-actor', spec_version: '2.1', id: 'threat-actor--00000000-0000-4000-8000-000000000003', name: 'APT-S' },
+    { type: 'relationship', spec_version: '2.1', id: 'relationship--00000000-0000-4000-8000-000000000004', relationship_type: 'indicates', source_ref: 'indicator--00000000-0000-4000-8000-000000000001', target_ref: 'threat-actor--00000000-0000-4000-8000-000000000003' },
+  ],
+}, null, 2);
 
 describe('admin UI: indicator management in Chromium', { skip: unavailable }, () => {
   let moat: TestGateway;
@@ -109,10 +121,11 @@ describe('admin UI: indicator management in Chromium', { skip: unavailable }, ()
 
   it('imports a CSV file with one bad line and reports that line by number', async () => {
     await page.goto(`${base}/indicators`);
-    const form = page.getByRole('form', { name: 'Import CSV' });
-    await form.getByLabel('CSV file').setInputFiles({ name: 'feed.csv', mimeType: 'text/csv', buffer: Buffer.from(IMPORT_CSV) });
+    const form = page.getByRole('form', { name: 'Import indicators' });
+    await form.getByLabel('File').setInputFiles({ name: 'feed.csv', mimeType: 'text/csv', buffer: Buffer.from(IMPORT_CSV) });
     // The file is read in the browser into the text area, which is what gets sent.
-    await waitUntil(async () => ((await form.getByLabel('CSV text').inputValue()) === IMPORT_CSV ? true : undefined), 5_000, 'the file read into the text area');
+    await waitUntil(async () => ((await form.getByLabel('Content').inputValue()) === IMPORT_CSV ? true : undefined), 5_000, 'the file read into the text area');
+    assert.equal(await form.getByLabel('Format').inputValue(), 'csv');
     await form.getByRole('button', { name: 'Import' }).click();
 
     const outcome = page.getByTestId('import-outcome');
@@ -123,9 +136,28 @@ describe('admin UI: indicator management in Chromium', { skip: unavailable }, ()
     assert.match((await row('evil-import.example').textContent()) ?? '', /feed-x.*70.*medium.*APT-Z \/ Spring/);
 
     // A file with no good line stores nothing and says why, still listing the bad line.
-    await form.getByLabel('CSV text').fill('type,value,source,confidence,severity,expires,description\nmd5,xyz,feed-x,50,low,,\n');
+    await form.getByLabel('Content').fill('type,value,source,confidence,severity,expires,description\nmd5,xyz,feed-x,50,low,,\n');
     await form.getByRole('button', { name: 'Import' }).click();
     await outcome.filter({ hasText: 'nothing imported' }).filter({ hasText: 'Line 2:' }).waitFor();
+    assert.deepEqual(problems, [], 'no CSP violation or page error');
+  });
+
+  it('imports a STIX bundle file: the format follows the file, the unsupported pattern is listed by object id', async () => {
+    await page.goto(`${base}/indicators`);
+    const form = page.getByRole('form', { name: 'Import indicators' });
+    await form.getByLabel('File').setInputFiles({ name: 'advisory.json', mimeType: 'application/json', buffer: Buffer.from(IMPORT_STIX) });
+    await waitUntil(async () => ((await form.getByLabel('Content').inputValue()) === IMPORT_STIX ? true : undefined), 5_000, 'the bundle read into the text area');
+    assert.equal(await form.getByLabel('Format').inputValue(), 'json');
+    await form.getByLabel('Source for indicators without one').fill('advisory');
+    await form.getByRole('button', { name: 'Import' }).click();
+
+    const outcome = page.getByTestId('import-outcome');
+    await outcome.filter({ hasText: 'Added 1, updated 0, rejected 0.' }).waitFor();
+    assert.deepEqual(await outcome.getByRole('list', { name: 'Not loaded' }).getByRole('listitem').allTextContents(), [
+      "indicator--00000000-0000-4000-8000-000000000002: object path is not supported; not loaded: process:name = 'evil.exe'",
+    ]);
+    await row('stix-lure.example').waitFor();
+    assert.match((await row('stix-lure.example').textContent()) ?? '', /advisory.*75.*APT-S/);
     assert.deepEqual(problems, [], 'no CSP violation or page error');
   });
 
@@ -159,7 +191,8 @@ describe('admin UI: indicator management in Chromium', { skip: unavailable }, ()
 
     await page.goto(`${base}/indicators?type=domain&active=true`);
     await row('bad-sender.example').waitFor();
-    assert.equal(await table().locator('tbody tr').count(), 1, 'the active domain only');
+    await row('stix-lure.example').waitFor();
+    assert.equal(await table().locator('tbody tr').count(), 2, 'the active domains only');
     assert.equal(await page.getByRole('form', { name: 'Filter the indicators' }).getByLabel('Type').inputValue(), 'domain');
     assert.deepEqual(problems, [], 'no CSP violation or page error');
   });
@@ -179,11 +212,11 @@ describe('admin UI: indicator management in Chromium', { skip: unavailable }, ()
       await auditorPage.getByRole('link', { name: 'Indicators', exact: true }).click();
       const list = auditorPage.getByRole('table', { name: 'Indicators' });
       await list.getByRole('rowheader', { name: 'bad-sender.example', exact: true }).waitFor();
-      assert.equal(await list.locator('tbody tr').count(), 3);
+      assert.equal(await list.locator('tbody tr').count(), 4);
       assert.equal(await auditorPage.getByRole('button', { name: /^Expire/ }).count(), 0);
       assert.equal(await auditorPage.getByRole('columnheader', { name: 'Actions' }).count(), 0);
       assert.equal(await auditorPage.getByRole('form', { name: 'Add indicator' }).count(), 0);
-      assert.equal(await auditorPage.getByRole('form', { name: 'Import CSV' }).count(), 0);
+      assert.equal(await auditorPage.getByRole('form', { name: 'Import indicators' }).count(), 0);
       assert.deepEqual(auditorProblems, []);
       await auditorPage.getByRole('button', { name: 'Sign out' }).click();
       await auditorPage.waitForURL(/\/login/);

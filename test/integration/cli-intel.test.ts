@@ -2,7 +2,8 @@
  * `moat intel` against a data folder: a STIX 2.1 bundle modelled on the
  * UNC4841 advisory is imported (counts and every problem printed), listed
  * with its attribution, expired (audited); garbage is refused with exit 65
- * and stores nothing; and a gateway started on that folder afterwards flags
+ * and stores nothing; MISP events and plain lists import through the same
+ * command; and a gateway started on that folder afterwards flags
  * a message carrying the bundle's hashed attachment.
  */
 import assert from 'node:assert/strict';
@@ -71,11 +72,18 @@ describe('moat intel', () => {
     assert.match(unusable.stderr, /indicator--1: object path is not supported; not loaded: process:name = 'x'/);
     assert.match(unusable.stderr, /no usable indicator; nothing imported/);
 
-    const text = join(dir, 'feed.txt');
-    await writeFile(text, 'evil.example\n');
+    const text = join(dir, 'feed.xml');
+    await writeFile(text, '<feed/>\n');
     const unknown = await moat('intel', 'import', text);
     assert.equal(unknown.code, 65);
-    assert.match(unknown.stderr, /unknown format "\.txt"; use \.json for a STIX 2\.1 bundle or \.csv/);
+    assert.match(unknown.stderr, /unknown format "\.xml"; use \.json for a STIX 2\.1 bundle or MISP events, \.csv for the indicator CSV, or \.txt\/\.list/);
+
+    // A streamed bundle broken in the middle: where, how far it was read, nothing stored.
+    const cut = join(dir, 'cut.json');
+    await writeFile(cut, '{"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--1", "pattern_type": "stix", "pattern": "[domain-name:value = \'a.example\']"}, {"type": ]}');
+    const broken2 = await moat('intel', 'import', cut);
+    assert.equal(broken2.code, 65);
+    assert.match(broken2.stderr, /cut\.json is not valid JSON: malformed JSON at byte 148: objects\[1\] is not valid JSON .*\(1 object\(s\) read before it; nothing imported\)/);
 
     assert.deepEqual(await list(), []);
   });
@@ -150,6 +158,62 @@ describe('moat intel', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  it('imports MISP events (.json, told from STIX by its content): context-only and deleted attributes counted, unsupported ones listed', async () => {
+    const misp = join(dir, 'misp-event.json');
+    await writeFile(
+      misp,
+      JSON.stringify({
+        response: [
+          {
+            Event: {
+              uuid: 'e0000000-0000-4000-8000-000000000001',
+              info: 'Lure wave',
+              threat_level_id: '2',
+              Tag: [{ name: 'misp-galaxy:threat-actor="APT-M"' }],
+              Attribute: [
+                { uuid: 'a1', type: 'domain', value: 'misp-lure.example', to_ids: true, timestamp: '1700000000' },
+                { uuid: 'a2', type: 'ip-dst|port', value: '192.0.2.77|8443', to_ids: true, timestamp: '1700000000' },
+                { uuid: 'a3', type: 'email-dst', value: 'victim@example.test', to_ids: true },
+                { uuid: 'a4', type: 'domain', value: 'benign.example', to_ids: false },
+                { uuid: 'a5', type: 'domain', value: 'withdrawn.example', to_ids: true, deleted: true },
+                { uuid: 'a6', type: 'mutex', value: 'Global\\x', to_ids: true },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    const run = await moat('intel', 'import', misp, '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { format: string; added: number; counts: unknown; problems: { object?: string; reason: string }[] };
+    assert.deepEqual([summary.format, summary.added, summary.counts], ['misp', 2, { contextOnly: 1, deleted: 1 }]);
+    assert.deepEqual(
+      summary.problems.map((p) => `${p.object ?? '-'} ${p.reason}`),
+      ['- 1 attribute(s) are context only (to_ids false); not loaded', 'a3 type email-dst not supported (a recipient (the victim), not an indicator); skipped', 'a6 type mutex not supported; skipped'],
+    );
+    const rows = await list('--source', 'misp-event.json');
+    assert.deepEqual(rows.map((r) => `${r.type} ${r.value} ${r.actor ?? ''} ${r.campaign ?? ''}`).sort(), ['domain misp-lure.example APT-M Lure wave', 'ipv4 192.0.2.77 APT-M Lure wave']);
+    assert.equal(rows[0]?.firstSeen, '2023-11-14T22:13:20.000Z');
+  });
+
+  it('imports a plain list (.txt, .list), the type inferred or set by --type', async () => {
+    const inferred = join(dir, 'blocklist.txt');
+    await writeFile(inferred, '# seen in lures\nlist-lure.example\n203.0.113.99 # scanner\nnot a value\n');
+    const run = await moat('intel', 'import', inferred);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /blocklist\.txt: 2 added, 0 updated, 1 problem\(s\)/);
+    assert.match(run.stderr, /blocklist\.txt: line 4: cannot infer the indicator type/);
+
+    const subjects = join(dir, 'subjects.list');
+    await writeFile(subjects, 'Invoice #4411 overdue\nYour   mailbox is full\n');
+    const typed = await moat('intel', 'import', subjects, '--type', 'subject');
+    assert.equal(typed.code, 0, typed.stderr);
+    assert.deepEqual((await list('--source', 'subjects.list')).map((r) => `${r.type} ${r.value}`).sort(), ['subject invoice #4411 overdue', 'subject your mailbox is full']);
+    const wrong = await moat('intel', 'import', subjects, '--type', 'mutex');
+    assert.equal(wrong.code, 65);
+    assert.match(wrong.stderr, /unknown indicator type "mutex"/);
   });
 
   it('a gateway started on the data folder flags the bundle’s hashed attachment', async () => {

@@ -135,13 +135,15 @@ describe('database indicators on a running gateway', () => {
     ].join('\n');
     const imported = await call('POST', '/api/v1/indicators/import?source=feed-x', csv, 'text/csv');
     assert.equal(imported.status, 200, JSON.stringify(imported.json));
-    assert.deepEqual(imported.json, { added: 2, updated: 1, rejected: [{ line: 3, reason: 'not an ipv4 address or CIDR' }] });
+    assert.deepEqual(imported.json, { added: 2, updated: 1, rejected: [{ line: 3, reason: 'not an ipv4 address or CIDR' }], problems: [] });
     assert.deepEqual(await iocSymbols({ from: 'someone@innocent.example', subject: 'quarterly bonus   statement' }), ['IOC_SUBJECT_MATCH']);
 
     const bad = await call('POST', '/api/v1/indicators/import', 'type,value\ndomain,x.example\n', 'text/csv');
     assert.equal(bad.status, 400, 'no usable header: nothing imported');
     assert.equal((bad.json['rejected'] as unknown[]).length, 1);
-    assert.equal((await call('POST', '/api/v1/indicators/import', { not: 'csv' })).status, 400, 'a JSON body is not a feed');
+    const neither = await call('POST', '/api/v1/indicators/import', { not: 'csv' });
+    assert.equal(neither.status, 400, 'a JSON body that is neither a STIX bundle nor MISP events is refused');
+    assert.match(JSON.stringify(neither.json['problems']), /not a MISP event/);
   });
 
   it('stops matching once expired; the rows stay listed as expired', async () => {
@@ -177,6 +179,50 @@ describe('database indicators on a running gateway', () => {
     assert.ok(of('indicator.import').some((e) => e.outcome === 'ok'));
     assert.equal(of('indicator.expire').filter((e) => e.outcome === 'ok').length, 3);
     assert.ok(of('indicator.expire').every((e) => e.target?.startsWith('indicator:')));
+  });
+
+  it('imports a STIX bundle, MISP events (both application/json) and a plain list (text/plain); what is not loaded is listed by object', async () => {
+    const stix = {
+      type: 'bundle',
+      id: 'bundle--00000000-0000-4000-8000-000000000000',
+      objects: [
+        { type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000001', pattern_type: 'stix', pattern: "[domain-name:value = 'stix-sender.example']", valid_from: '2024-01-01T00:00:00Z' },
+        { type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000002', pattern_type: 'stix', pattern: '[file:size > 1000]', valid_from: '2024-01-01T00:00:00Z' },
+      ],
+    };
+    const fromStix = await call('POST', '/api/v1/indicators/import?source=advisory', stix);
+    assert.equal(fromStix.status, 200, JSON.stringify(fromStix.json));
+    assert.deepEqual(fromStix.json, {
+      added: 1,
+      updated: 0,
+      rejected: [],
+      problems: [{ object: 'indicator--00000000-0000-4000-8000-000000000002', reason: 'operator > is not supported (only =); not loaded: file:size > …' }],
+    });
+    assert.deepEqual(await iocSymbols({ from: 'billing@stix-sender.example', subject: 'stix' }), ['IOC_SENDER_MATCH']);
+
+    const misp = {
+      Event: {
+        info: 'wave',
+        Attribute: [
+          { uuid: 'm1', type: 'email-src', value: 'ceo@misp-fraud.example', to_ids: true },
+          { uuid: 'm2', type: 'mutex', value: 'Global\\x', to_ids: true },
+        ],
+      },
+    };
+    const fromMisp = await call('POST', '/api/v1/indicators/import', misp);
+    assert.equal(fromMisp.status, 200, JSON.stringify(fromMisp.json));
+    assert.deepEqual([fromMisp.json['added'], fromMisp.json['problems']], [1, [{ object: 'm2', reason: 'type mutex not supported; skipped' }]]);
+    assert.deepEqual(await iocSymbols({ from: 'ceo@misp-fraud.example', subject: 'misp' }), ['IOC_SENDER_MATCH']);
+
+    const fromList = await call('POST', '/api/v1/indicators/import?type=subject&source=lures', 'Payroll   update\n# a comment\nYour parcel #5 is waiting\n', 'text/plain');
+    assert.equal(fromList.status, 200, JSON.stringify(fromList.json));
+    assert.deepEqual(fromList.json, { added: 2, updated: 0, rejected: [], problems: [] });
+    assert.deepEqual(await iocSymbols({ from: 'someone@innocent.example', subject: 'payroll update' }), ['IOC_SUBJECT_MATCH']);
+    const listed = await indicatorsListed('?source=lures');
+    assert.deepEqual(listed.map((i) => i.value).sort(), ['payroll update', 'your parcel #5 is waiting']);
+
+    const audit = ((await call('GET', '/api/v1/audit?limit=20')).json['entries'] as Array<{ action: string; detail?: { format?: string } }>).filter((e) => e.action === 'indicator.import');
+    assert.deepEqual(audit.slice(0, 3).map((e) => e.detail?.format), ['list', 'misp', 'stix']);
   });
 });
 

@@ -78,7 +78,10 @@ describe('admin API access control', () => {
       preview: { owner: notForRefusedCallers, preview: notForRefusedCallers },
       dashboard: { figures: notForRefusedCallers, health: notForRefusedCallers, engines: notForRefusedCallers },
       policy: { organizations: notForRefusedCallers, readOnlyReason: () => undefined, current: notForRefusedCallers, history: notForRefusedCallers, replace: notForRefusedCallers },
-      intel: { list: notForRefusedCallers, add: notForRefusedCallers, importCsv: notForRefusedCallers, expire: notForRefusedCallers },
+      intel: { list: notForRefusedCallers, add: notForRefusedCallers, importFeed: notForRefusedCallers, expire: notForRefusedCallers },
+      hunts: { list: notForRefusedCallers, get: notForRefusedCallers, run: notForRefusedCallers },
+      campaigns: { list: notForRefusedCallers, detail: notForRefusedCallers, exportCsv: notForRefusedCallers, exportStix: notForRefusedCallers, update: notForRefusedCallers, merge: notForRefusedCallers, split: notForRefusedCallers, recluster: notForRefusedCallers },
+      feeds: { list: notForRefusedCallers, poll: notForRefusedCallers },
       mail: {
         messages: messageLog,
         quarantine: { list: (o) => quarantine.list(o), show: (id) => quarantine.show(id), release: (id, by, r) => quarantine.release(id, by, r), delete: (id) => quarantine.delete(id), confirm: (id) => quarantine.delete(id), download: (id, format) => quarantineDownload(quarantine, id, format) },

@@ -49,7 +49,10 @@ describe('API description and route table (golden files)', () => {
       policy: { organizations: notCalled, readOnlyReason: () => undefined, current: notCalled, history: notCalled, replace: notCalled },
       dashboard: { figures: notCalled, health: notCalled, engines: notCalled },
       preview: { owner: notCalled, preview: notCalled },
-      intel: { list: notCalled, add: notCalled, importCsv: notCalled, expire: notCalled },
+      intel: { list: notCalled, add: notCalled, importFeed: notCalled, expire: notCalled },
+      hunts: { list: notCalled, get: notCalled, run: notCalled },
+      campaigns: { list: notCalled, detail: notCalled, exportCsv: notCalled, exportStix: notCalled, update: notCalled, merge: notCalled, split: notCalled, recluster: notCalled },
+      feeds: { list: notCalled, poll: notCalled },
     };
     app = createHttpServer(options);
     await app.ready();

@@ -9,7 +9,10 @@ import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionContext, toSession, type Session, type SessionContextValue } from './session';
 import { AccountPage } from './pages/account';
 import { AuditPage } from './pages/audit';
+import { CampaignReportPage } from './pages/campaign-report';
+import { CampaignsPage } from './pages/campaigns';
 import { DashboardPage } from './pages/dashboard';
+import { HuntPage, HuntsPage } from './pages/hunts';
 import { IndicatorsPage } from './pages/indicators';
 import { LoginPage } from './pages/login';
 import { MessagePage } from './pages/message';
@@ -34,6 +37,8 @@ const NAV: ReadonlyArray<{ readonly to: string; readonly label: string; readonly
   { to: '/quarantine', label: 'Quarantine', permission: 'quarantine:read' },
   { to: '/policy', label: 'Policy', permission: 'policy:read' },
   { to: '/indicators', label: 'Indicators', permission: 'intel:read' },
+  { to: '/hunts', label: 'Retro-hunts', permission: 'intel:read' },
+  { to: '/campaigns', label: 'Campaigns', permission: 'intel:read' },
   { to: '/users', label: 'Users', permission: 'users:read' },
   { to: '/organizations', label: 'Organizations', permission: 'organizations:read' },
   { to: '/audit', label: 'Audit', permission: 'audit:read' },
@@ -56,6 +61,10 @@ function renderPage(path: string): ReactNode {
   if (path === '/users') return <UsersPage />;
   if (path === '/policy') return <PolicyPage />;
   if (path === '/indicators') return <IndicatorsPage />;
+  if (path === '/hunts') return <HuntsPage />;
+  if ((params = matchPath('/hunts/:id', path)) !== undefined) return <HuntPage id={params['id'] ?? ''} />;
+  if (path === '/campaigns') return <CampaignsPage />;
+  if ((params = matchPath('/campaigns/:id', path)) !== undefined) return <CampaignReportPage id={params['id'] ?? ''} />;
   if (path === '/organizations') return <OrganizationsPage />;
   if (path === '/account') return <AccountPage />;
   return (

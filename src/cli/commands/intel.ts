@@ -6,10 +6,20 @@
 import { openAdminServices } from '../../app/index.js';
 import { MoatError } from '../../core/index.js';
 import { print, stringOption, type Command } from '../context.js';
+import { intelFeedsCommand } from './intel-feeds.js';
+import { intelHuntCommand } from './intel-hunt.js';
 
-const USAGE = `usage: moat intel import FILE [--source NAME]   store a STIX 2.1 bundle (.json) or an indicator CSV (.csv)
+const USAGE = `usage: moat intel import FILE [--source NAME] [--type T]
+                                                  store a STIX 2.1 bundle or MISP events (.json), an indicator CSV (.csv)
+                                                  or a plain list (.txt, .list; --type sets the type, else each is inferred)
        moat intel list [--type T] [--source S] [--active] [--limit N] [--json]
        moat intel expire ID                       retire an indicator (the row stays for the history)
+       moat intel feeds [--json]                  the TAXII feeds (intel.feeds) and their last poll
+       moat intel feeds discover URL [--feed NAME]  a TAXII server's API roots and collections (NAME's credentials)
+       moat intel poll [NAME] [--json]            poll one or every enabled feed now; exit 1 when a poll fails
+       moat intel hunt [ID...] [--indicator ID,ID] [--type T --value V] [--since 30d|ISO] [--json]
+                                                  search the log (within retention) for indicators (default: every active one)
+       moat intel hunts [--json]                  the retro-hunt runs, newest first
 `;
 
 // sysexits(3): the input data was incorrect in some way.
@@ -19,13 +29,16 @@ const DEFAULT_LIST_LIMIT = 100;
 export const intelCommand: Command = async (context) => {
   const [verb, argument] = context.args;
   const json = context.options['json'] === true;
+  if (verb === 'feeds' || verb === 'poll') return intelFeedsCommand(context);
+  if (verb === 'hunt' || (verb === 'hunts' && argument === undefined)) return intelHuntCommand(context);
   if (verb === 'import' && argument !== undefined) {
     const { config } = await context.loadConfig();
     const admin = await openAdminServices(config);
     try {
       const by = context.io.env['USER'] ?? 'unknown';
       const source = stringOption(context, 'source');
-      const parsed = await admin.parseIndicatorFile(argument, source === undefined ? {} : { source });
+      const listType = stringOption(context, 'type');
+      const parsed = await admin.parseIndicatorFile(argument, { ...(source === undefined ? {} : { source }), ...(listType === undefined ? {} : { listType }) });
       // Every part not loaded is listed, good parts or not: nothing is dropped without saying so.
       for (const p of parsed.problems) context.io.stderr.write(`${argument}: ${p.object ?? (p.line === undefined ? '' : `line ${String(p.line)}`)}${p.object === undefined && p.line === undefined ? '' : ': '}${p.reason}\n`);
       if (!parsed.ok) {
@@ -33,10 +46,17 @@ export const intelCommand: Command = async (context) => {
         return EX_DATAERR;
       }
       const result = await admin.recorded('indicator.import', { other: `file:${argument}` }, by, () => admin.storeIndicators(parsed, by));
+      // What was stored is hunted in the log now (this process ends next; a gateway hunts what its own API stores). A failed hunt is said, never fails the import.
+      const hunt = await admin.retroHunt.hunt({ indicators: parsed.rows.map((r) => ({ type: r.type, value: r.value })), trigger: 'import', by: `cli:${by}` }).catch((error: unknown) => {
+        context.io.stderr.write(`moat: retro-hunt failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        return undefined;
+      });
+      if (hunt !== undefined && !json) print(context.io, `retro-hunt ${String(hunt.runId)}: ${String(hunt.messages)} message(s) found (${hunt.byOrganization.map((o) => `${o.name}: ${String(o.delivered.length)} delivered, ${String(o.blocked.length)} blocked`).join('; ') || 'no matches'}); moat intel hunts`);
       if (json) {
-        print(context.io, JSON.stringify({ file: argument, format: parsed.format, ...result, problems: parsed.problems, ...(parsed.context === undefined ? {} : { context: parsed.context }) }));
+        print(context.io, JSON.stringify({ file: argument, format: parsed.format, ...result, ...(hunt === undefined ? {} : { hunt }), problems: parsed.problems, ...(parsed.context === undefined ? {} : { context: parsed.context }), ...(parsed.counts === undefined ? {} : { counts: parsed.counts }) }));
       } else {
         print(context.io, `${argument}: ${String(result.added)} added, ${String(result.updated)} updated, ${String(parsed.problems.length)} problem(s)`);
+        if (parsed.counts !== undefined) print(context.io, `not loaded on purpose: ${String(parsed.counts.contextOnly)} context-only (to_ids false), ${String(parsed.counts.deleted)} deleted attribute(s)`);
         const c = parsed.context;
         if (c !== undefined) print(context.io, `context: actors [${c.threatActors.join(', ')}], campaigns [${c.campaigns.join(', ')}], malware [${c.malware.join(', ')}], ${String(c.relationships)} relationship(s) used`);
       }

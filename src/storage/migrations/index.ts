@@ -18,6 +18,9 @@ import { migration0012ChildReceivedAt } from './0012-child-received-at.js';
 import { migration0013Access } from './0013-access.js';
 import { migration0014Indicators } from './0014-indicators.js';
 import { migration0015AttachmentNames } from './0015-attachment-names.js';
+import { migration0016IntelFeeds } from './0016-intel-feeds.js';
+import { migration0017RetroHunt } from './0017-retro-hunt.js';
+import { migration0018Campaigns } from './0018-campaigns.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -34,6 +37,9 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-access': migration0013Access,
   '0014-indicators': migration0014Indicators,
   '0015-attachment-names': migration0015AttachmentNames,
+  '0016-intel-feeds': migration0016IntelFeeds,
+  '0017-retro-hunt': migration0017RetroHunt,
+  '0018-campaigns': migration0018Campaigns,
 };
 
 /** A Kysely migration provider over the static list. */

@@ -2,12 +2,13 @@
  * Indicators of compromise kept in the database: installation-wide, so an
  * analyst or an administrator reads and writes them and an organization
  * administrator has no access (src/access/README.md). Bad input is listed
- * back (by index or CSV line) while the good part is stored, in one
- * transaction; nothing is half-stored without the answer saying so.
+ * back (by index, CSV/list line or STIX/MISP object) while the good part is
+ * stored, in one transaction; nothing is half-stored without the answer
+ * saying so.
  */
 import type { FastifyInstance } from 'fastify';
 import { allowInstallation, HttpError, type ApiRoute } from '../api-route.js';
-import type { IndicatorQuery, IndicatorSubmission, IndicatorWriteResult, IntelPort } from '../intel-ports.js';
+import type { FeedFormat, IndicatorQuery, IndicatorSubmission, IndicatorWriteResult, IntelPort } from '../intel-ports.js';
 
 /** The intel types (intel/types.ts); repeated here because `web/` does not import `intel/`. */
 const TYPES = ['sha256', 'sha1', 'md5', 'ipv4', 'ipv6', 'domain', 'email', 'url', 'subject', 'filename'] as const;
@@ -16,7 +17,7 @@ const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 const MAX_SUBMISSIONS = 1000;
 /** A JSON request of 1,000 indicators with long URLs and descriptions. */
 const ADD_BODY_LIMIT = 4 * 1024 * 1024;
-/** A CSV import: about 100,000 lines of hashes or domains; bigger feeds are split or come from the feed poller (issue 8). */
+/** An import (CSV, list, STIX, MISP): about 100,000 lines of hashes or domains; bigger feeds go through `moat intel import` (streamed) or the feed poller. */
 export const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 
 const isoDate = { type: 'string', maxLength: 40 } as const;
@@ -48,7 +49,25 @@ export function registerCsvParser(scope: FastifyInstance): void {
 }
 
 function writeAnswer(result: IndicatorWriteResult): Record<string, unknown> {
-  return { added: result.added, updated: result.updated, rejected: result.rejected, ...(result.rejectedTruncated === true ? { rejectedTruncated: true } : {}) };
+  return {
+    added: result.added,
+    updated: result.updated,
+    rejected: result.rejected,
+    ...(result.rejectedTruncated === true ? { rejectedTruncated: true } : {}),
+    // Imports always answer their STIX/MISP problems (empty for CSV and lists); an add has none.
+    ...(result.problems === undefined ? {} : { problems: result.problems }),
+    ...(result.problemsTruncated === true ? { problemsTruncated: true } : {}),
+  };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The format of an import body from its media type; JSON is a STIX bundle when it says so (`"type": "bundle"`), else MISP events. */
+function feedFormatOf(contentType: string | undefined, body: unknown): FeedFormat {
+  const media = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (media === 'text/csv') return 'csv';
+  if (media === 'text/plain') return 'list';
+  return isRecord(body) && body['type'] === 'bundle' ? 'stix' : 'misp';
 }
 
 export function indicatorRoutes(options: { intel: IntelPort }): ApiRoute[] {
@@ -115,19 +134,46 @@ export function indicatorRoutes(options: { intel: IntelPort }): ApiRoute[] {
       url: '/api/v1/indicators/import',
       auth: 'intel:write',
       audit: 'indicator.import',
-      summary: 'Import a CSV feed (text/csv; header type,value,source,confidence,severity,expires,description): good lines stored in one transaction, bad lines listed',
+      summary:
+        'Import a feed: text/csv (header type,value,source,confidence,severity,expires,description), application/json (a STIX 2.1 bundle or MISP events) or text/plain (one value per line; type= sets the type). Good indicators stored in one transaction; bad lines listed as rejected, STIX/MISP objects not loaded as problems',
       tags: ['intel'],
       bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
-        consumes: ['text/csv'],
-        querystring: { type: 'object', additionalProperties: false, properties: { source: { type: 'string', minLength: 1, maxLength: 200 } } },
-        body: { type: 'string', minLength: 1 },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { source: { type: 'string', minLength: 1, maxLength: 200 }, type: { type: 'string', enum: TYPES } },
+        },
+        body: {
+          content: {
+            'text/csv': { schema: { type: 'string', minLength: 1 } },
+            'text/plain': { schema: { type: 'string', minLength: 1 } },
+            // A STIX bundle or MISP event is an object, a MISP export may be an array (anyOf: Ajv's strict mode refuses a type union).
+            'application/json': { schema: { anyOf: [{ type: 'object' }, { type: 'array' }] } },
+          },
+        },
       },
       async handler({ request, reply, principal, auditAs }) {
         allowInstallation(principal, 'intel:write');
-        const { source } = request.query as { source?: string };
-        const result = await intel.importCsv(request.body as string, { by: principal?.username ?? 'unknown', ...(source === undefined ? {} : { source }) });
-        auditAs({ detail: { source: source ?? null, added: result.added, updated: result.updated, rejected: result.rejected.length, ...(result.refused === undefined ? {} : { refused: result.refused }) } });
+        const { source, type } = request.query as { source?: string; type?: string };
+        const format = feedFormatOf(request.headers['content-type'], request.body);
+        const result = await intel.importFeed(request.body, {
+          by: principal?.username ?? 'unknown',
+          format,
+          ...(source === undefined ? {} : { source }),
+          ...(type === undefined ? {} : { listType: type }),
+        });
+        auditAs({
+          detail: {
+            format,
+            source: source ?? null,
+            added: result.added,
+            updated: result.updated,
+            rejected: result.rejected.length,
+            problems: result.problems?.length ?? 0,
+            ...(result.refused === undefined ? {} : { refused: result.refused }),
+          },
+        });
         if (result.refused !== undefined) return reply.code(400).send({ status: 'error', statusCode: 400, message: result.refused, ...writeAnswer(result) });
         return writeAnswer(result);
       },

@@ -24,6 +24,7 @@ export const MESSAGE_QUERY_SCHEMA = {
     attachmentName: term,
     clientIp: { type: 'string', minLength: 2, maxLength: 45 },
     urlDomain: term,
+    hunted: { type: 'boolean' },
     since: { type: 'string', format: 'date-time' },
     until: { type: 'string', format: 'date-time' },
     action: { type: 'string', enum: ['deliver', 'tag', 'quarantine', 'reject', 'defer'] },

@@ -1,8 +1,9 @@
 /**
  * Indicators of compromise kept in the database: a filtered list (filters in
  * the query string), and for intel:write an Expire button per row, an "Add
- * indicator" form and a CSV import. The API normalises and validates; the
- * page shows what it refused (by line for a CSV) as text, never as markup.
+ * indicator" form and an import of any feed format (CSV, STIX 2.1 bundle,
+ * MISP events, plain list). The API normalises and validates; the page shows
+ * what it refused (by line, or by object for STIX/MISP) as text, never as markup.
  */
 import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, queryString } from '../api';
@@ -32,12 +33,20 @@ interface Rejection {
   readonly reason: string;
 }
 
+/** A STIX object or MISP attribute not loaded (its id when it has one). */
+interface FeedProblem {
+  readonly object?: string;
+  readonly reason: string;
+}
+
 /** What an add or an import answered (a 400 carries the same fields, with `message` saying why nothing was stored). */
 interface WriteOutcome {
   readonly added: number;
   readonly updated: number;
   readonly rejected: readonly Rejection[];
   readonly rejectedTruncated: boolean;
+  readonly problems: readonly FeedProblem[];
+  readonly problemsTruncated: boolean;
   readonly refused?: string;
 }
 
@@ -47,18 +56,24 @@ const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 const FILTER_KEYS = ['type', 'source', 'search', 'active'] as const;
 /** One page of the list; older ones through "Older indicators" (beforeId). */
 const PAGE_SIZE = 100;
-/** A CSV read in the browser: the API's import limit is 8 MiB. */
-const MAX_CSV_BYTES = 8 * 1024 * 1024;
+/** A file read in the browser: the API's import limit is 8 MiB. */
+const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
+/** Import formats and the media type each is sent as (the API tells STIX from MISP by the JSON itself). */
+const FORMATS = { csv: 'text/csv', json: 'application/json', list: 'text/plain' } as const;
+type ImportFormat = keyof typeof FORMATS;
 const CSV_HEADER = 'type,value,source,confidence,severity,expires,description,actor,campaign,first_seen,last_seen';
 
 /** Reads an add/import answer (or the body of a refused one) defensively. */
 function toOutcome(body: Record<string, unknown>, refused?: string): WriteOutcome {
   const rejected = Array.isArray(body['rejected']) ? (body['rejected'] as Rejection[]) : [];
+  const problems = Array.isArray(body['problems']) ? (body['problems'] as FeedProblem[]) : [];
   return {
     added: typeof body['added'] === 'number' ? body['added'] : 0,
     updated: typeof body['updated'] === 'number' ? body['updated'] : 0,
     rejected,
     rejectedTruncated: body['rejectedTruncated'] === true,
+    problems,
+    problemsTruncated: body['problemsTruncated'] === true,
     ...(refused === undefined ? {} : { refused }),
   };
 }
@@ -71,6 +86,18 @@ async function write(work: () => Promise<Record<string, unknown>>): Promise<Writ
     if (error instanceof ApiError && error.status === 400 && Array.isArray(error.body['rejected'])) return toOutcome(error.body, error.message);
     throw error;
   }
+}
+
+/** The format of a file by its name, else by its content: JSON opens with "{" or "[", a CSV with the type,value header. */
+function guessFormat(name: string, text: string): ImportFormat {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.txt') || lower.endsWith('.list')) return 'list';
+  const start = text.trimStart();
+  if (start.startsWith('{') || start.startsWith('[')) return 'json';
+  const header = (start.split('\n', 1)[0] ?? '').toLowerCase();
+  return header.includes(',') && header.includes('type') && header.includes('value') ? 'csv' : 'list';
 }
 
 /** The end of the chosen day in the browser's clock, so an indicator "expiring on" a date still applies that day. */
@@ -99,6 +126,18 @@ export function IndicatorsPage(): ReactNode {
     setError(undefined);
     api('POST', `/api/v1/indicators/${indicator.id}/expire`).then(
       () => list.reload(),
+      (caught: unknown) => setError(caught),
+    );
+  };
+
+  // A retro-hunt for this one indicator; the answer opens its run.
+  const hunt = (indicator: Indicator): void => {
+    setError(undefined);
+    api('POST', '/api/v1/hunts', { indicatorIds: [indicator.id] }).then(
+      (body) => {
+        const runId = (body['hunt'] as { runId?: unknown } | undefined)?.runId;
+        if (typeof runId === 'number') navigate(`/hunts/${runId}`);
+      },
       (caught: unknown) => setError(caught),
     );
   };
@@ -153,7 +192,10 @@ export function IndicatorsPage(): ReactNode {
                       <button type="button" aria-label={`Expire ${i.value}`} onClick={() => expire(i)}>
                         Expire
                       </button>
-                    )}
+                    )}{' '}
+                    <button type="button" aria-label={`Hunt ${i.value}`} onClick={() => hunt(i)}>
+                      Hunt now
+                    </button>
                   </td>
                 )}
               </tr>
@@ -170,7 +212,7 @@ export function IndicatorsPage(): ReactNode {
       {writable && (
         <div className="columns indicator-forms">
           <AddIndicator onChanged={list.reload} />
-          <ImportCsv onChanged={list.reload} />
+          <ImportFeed onChanged={list.reload} />
         </div>
       )}
     </section>
@@ -232,12 +274,23 @@ function OutcomeReport({ outcome, label, testId }: { readonly outcome: WriteOutc
         {outcome.refused === undefined ? '' : `${outcome.refused}. `}
         Added {outcome.added}, updated {outcome.updated}, rejected {outcome.rejected.length}
         {outcome.rejectedTruncated ? ' (and more not listed)' : ''}.
+        {outcome.problems.length > 0 && ` Not loaded: ${outcome.problems.length}${outcome.problemsTruncated ? ' (and more not listed)' : ''}.`}
       </p>
       {outcome.rejected.length > 0 && (
         <ul aria-label="Rejected">
           {outcome.rejected.map((r, n) => (
             <li key={n}>
               {label(r)}: {r.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      {outcome.problems.length > 0 && (
+        <ul aria-label="Not loaded">
+          {outcome.problems.map((p, n) => (
+            <li key={n}>
+              {p.object === undefined ? '' : `${p.object}: `}
+              {p.reason}
             </li>
           ))}
         </ul>
@@ -348,8 +401,10 @@ function AddIndicator({ onChanged }: { readonly onChanged: () => void }): ReactN
   );
 }
 
-function ImportCsv({ onChanged }: { readonly onChanged: () => void }): ReactNode {
-  const [csv, setCsv] = useState('');
+function ImportFeed({ onChanged }: { readonly onChanged: () => void }): ReactNode {
+  const [text, setText] = useState('');
+  const [format, setFormat] = useState<ImportFormat>('csv');
+  const [listType, setListType] = useState('');
   const [source, setSource] = useState('');
   const [outcome, setOutcome] = useState<WriteOutcome | undefined>();
   const [error, setError] = useState<unknown>();
@@ -359,12 +414,16 @@ function ImportCsv({ onChanged }: { readonly onChanged: () => void }): ReactNode
     const file = event.target.files?.[0];
     setError(undefined);
     if (file === undefined) return;
-    if (file.size > MAX_CSV_BYTES) {
-      setError(new Error(`${file.name} is over 8 MiB; split it`));
+    if (file.size > MAX_IMPORT_BYTES) {
+      setError(new Error(`${file.name} is over 8 MiB; split it, or import it with moat intel import`));
       return;
     }
     const reader = new FileReader();
-    reader.onload = () => setCsv(typeof reader.result === 'string' ? reader.result : '');
+    reader.onload = () => {
+      const content = typeof reader.result === 'string' ? reader.result : '';
+      setText(content);
+      setFormat(guessFormat(file.name, content));
+    };
     reader.onerror = () => setError(new Error(`could not read ${file.name}`));
     reader.readAsText(file);
   };
@@ -373,8 +432,8 @@ function ImportCsv({ onChanged }: { readonly onChanged: () => void }): ReactNode
     event.preventDefault();
     setError(undefined);
     setOutcome(undefined);
-    const path = `/api/v1/indicators/import${queryString({ source: source.trim() })}`;
-    write(() => api('POST', path, csv, { contentType: 'text/csv' })).then(
+    const path = `/api/v1/indicators/import${queryString({ source: source.trim(), type: format === 'list' ? listType : '' })}`;
+    write(() => api('POST', path, text, { contentType: FORMATS[format] })).then(
       (result) => {
         setOutcome(result);
         if (result.added + result.updated > 0) onChanged();
@@ -384,25 +443,45 @@ function ImportCsv({ onChanged }: { readonly onChanged: () => void }): ReactNode
   };
 
   return (
-    <form className="panel stack" onSubmit={submit} aria-label="Import CSV">
-      <h2>Import CSV</h2>
+    <form className="panel stack" onSubmit={submit} aria-label="Import indicators">
+      <h2>Import indicators</h2>
       <p className="muted">
-        Header <code>{CSV_HEADER}</code> (the last four optional); <code>expires</code> is ISO 8601 or empty.
+        A CSV with the header <code>{CSV_HEADER}</code> (the last four optional; <code>expires</code> ISO 8601 or empty), a STIX 2.1 bundle or MISP
+        events (JSON), or a plain list of one value per line. The format follows the file&apos;s name or content.
       </p>
       <label>
-        CSV file
-        <input name="file" type="file" accept=".csv,text/csv,text/plain" onChange={pick} />
+        File
+        <input name="file" type="file" accept=".csv,.json,.txt,.list,text/csv,application/json,text/plain" onChange={pick} />
       </label>
       <label>
-        CSV text
-        <textarea name="csv" className="code" required spellCheck={false} rows={10} value={csv} onChange={(e) => setCsv(e.target.value)} />
+        Format
+        <select name="format" value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)}>
+          <option value="csv">CSV</option>
+          <option value="json">STIX 2.1 bundle or MISP events (JSON)</option>
+          <option value="list">Plain list</option>
+        </select>
+      </label>
+      {format === 'list' && (
+        <label>
+          Type of the values
+          <select name="listType" value={listType} onChange={(e) => setListType(e.target.value)}>
+            <option value="">inferred per value</option>
+            {TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        Content
+        <textarea name="text" className="code" required spellCheck={false} rows={10} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
       <label>
-        Source for lines without one
+        Source for indicators without one
         <input name="source" placeholder="import" maxLength={200} value={source} onChange={(e) => setSource(e.target.value)} />
       </label>
       <div className="buttons">
-        <button type="submit" className="primary" disabled={csv.trim() === ''}>
+        <button type="submit" className="primary" disabled={text.trim() === ''}>
           Import
         </button>
       </div>

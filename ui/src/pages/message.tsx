@@ -53,6 +53,8 @@ export interface MessageDetail {
   readonly findings: readonly Finding[];
   readonly urls: readonly string[];
   readonly attempts: ReadonlyArray<{ readonly recipient: string; readonly target: string; readonly outcome: string; readonly reply: string; readonly at: string; readonly durationMs: number }>;
+  /** What retro-hunts found in this message (absent from older servers). */
+  readonly huntMatches?: ReadonlyArray<{ readonly runId: number; readonly indicatorType: string; readonly indicatorValue: string; readonly matchedField: string; readonly foundAt: string }>;
 }
 
 function FindingList({ findings }: { readonly findings: readonly Finding[] }): ReactNode {
@@ -86,6 +88,24 @@ export function MessagePage({ queueId }: { readonly queueId: string }): ReactNod
             <p className="notice">
               This message is held in the quarantine. <Link to={`/quarantine/${encodeURIComponent(m.queueId)}`}>Open it in the quarantine</Link>.
             </p>
+          )}
+          {m.huntMatches !== undefined && m.huntMatches.length > 0 && (
+            <div className="hunt-mark" role="note" aria-label="Found by retro-hunt">
+              <strong>Found by retro-hunt</strong>: this message carries indicators that arrived after it{m.status === 'delivered' ? ' and it was delivered: pull it from the mailboxes' : ''}.
+              <ul>
+                {m.huntMatches.map((h, i) => (
+                  <li key={i}>
+                    {h.indicatorType} <code>{h.indicatorValue}</code> in {h.matchedField}, {formatTime(h.foundAt)}
+                    {can('intel:read') && (
+                      <>
+                        {' '}
+                        (<Link to={`/hunts/${h.runId}`}>hunt {h.runId}</Link>)
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </div>
           )}
           <div className="columns">
             <div>
