@@ -76,6 +76,18 @@ export function allowOrganization(principal: Principal | undefined, permission: 
   if (principal === undefined || !isAllowed(principal, permission, organizationId)) throw new HttpError(404, 'not found');
 }
 
+/** Query properties of a list paged newest first: a page size and the last id of the page before. */
+export const PAGE_QUERY_PROPERTIES = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  beforeId: { type: 'integer', minimum: 1 },
+} as const;
+
+/** A full page's cursor for the next one (`nextBeforeId`); none when the page is the last. */
+export function nextPageCursor(rows: readonly { readonly id: number }[], limit: number): { nextBeforeId?: number } {
+  const last = rows.at(-1);
+  return rows.length === limit && last !== undefined ? { nextBeforeId: last.id } : {};
+}
+
 /** Throws 403 unless the caller holds `permission` for installation-wide data. */
 export function allowInstallation(principal: Principal | undefined, permission: Permission): void {
   if (principal === undefined || !isAllowed(principal, permission)) throw new HttpError(403, 'forbidden');

@@ -99,17 +99,25 @@ export function StackedBarChart({ title, series, buckets, labelEvery }: StackedB
         <line className="chart-axis" x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(0)} y2={y(0)} />
       </svg>
       <figcaption>
-        <ul className="legend" aria-label="Legend">
-          {series.map((s) => (
-            <li key={s.key}>
-              <svg className="swatch" viewBox="0 0 10 10" aria-hidden="true">
-                <rect className={s.className} width="10" height="10" />
-              </svg>
-              {s.label}
-            </li>
-          ))}
-        </ul>
+        <ChartLegend label="Legend" series={series} />
       </figcaption>
     </figure>
+  );
+}
+
+/** A chart's legend: a colour swatch per series; `children` adds further items (markers) after them. */
+export function ChartLegend({ label, series, children }: { readonly label: string; readonly series: readonly ChartSeries[]; readonly children?: ReactNode }): ReactNode {
+  return (
+    <ul className="legend" aria-label={label}>
+      {series.map((s) => (
+        <li key={s.key}>
+          <svg className="swatch" viewBox="0 0 10 10" aria-hidden="true">
+            <rect className={s.className} width="10" height="10" />
+          </svg>
+          {s.label}
+        </li>
+      ))}
+      {children}
+    </ul>
   );
 }

@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import type { CampaignTimeline, TimelineDay } from './campaign-types';
-import { niceCeiling } from './chart';
+import { ChartLegend, niceCeiling } from './chart';
 
 const WIDTH = 960;
 const HEIGHT = 260;
@@ -113,22 +113,14 @@ export function TimelineChart({ timeline }: { readonly timeline: CampaignTimelin
         <line className="chart-axis" x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(0)} y2={y(0)} />
       </svg>
       <figcaption>
-        <ul className="legend" aria-label="Timeline legend">
-          {SERIES.map((s) => (
-            <li key={s.key}>
-              <svg className="swatch" viewBox="0 0 10 10" aria-hidden="true">
-                <rect className={s.className} width="10" height="10" />
-              </svg>
-              {s.label}
-            </li>
-          ))}
+        <ChartLegend label="Timeline legend" series={SERIES}>
           <li>
             <svg className="swatch" viewBox="0 0 10 10" aria-hidden="true">
               <path className="peak-marker" d="M 0 1 h 10 l -5 8 z" />
             </svg>
             Peak day
           </li>
-        </ul>
+        </ChartLegend>
       </figcaption>
     </figure>
   );

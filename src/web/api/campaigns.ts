@@ -5,7 +5,7 @@
  * organization administrator gets 403. Every change is audited by its route.
  */
 import { MoatError } from '../../core/index.js';
-import { allowInstallation, HttpError, type ApiRoute } from '../api-route.js';
+import { allowInstallation, HttpError, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
 import type { CampaignPort } from '../campaign-ports.js';
 
 /** Labels an analyst types; the store refuses longer ones too. */
@@ -45,7 +45,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, beforeId: { type: 'integer', minimum: 1 } },
+          properties: PAGE_QUERY_PROPERTIES,
         },
       },
       async handler({ request, principal }) {
@@ -53,8 +53,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
         const query = request.query as { limit?: number; beforeId?: number };
         const limit = query.limit ?? 50;
         const list = await campaigns.list({ limit, ...(query.beforeId === undefined ? {} : { beforeId: query.beforeId }) });
-        const last = list.at(-1);
-        return { campaigns: list, ...(list.length === limit && last !== undefined ? { nextBeforeId: last.id } : {}) };
+        return { campaigns: list, ...nextPageCursor(list, limit) };
       },
     },
     {

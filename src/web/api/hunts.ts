@@ -5,7 +5,7 @@
  * administrator reads them, an organization administrator does not
  * (src/access/README.md).
  */
-import { allowInstallation, HttpError, type ApiRoute } from '../api-route.js';
+import { allowInstallation, HttpError, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
 import type { HuntPort } from '../hunt-ports.js';
 
 /** Ids per request: the indicators page's selection, not a feed (a feed is hunted when it is stored). */
@@ -24,7 +24,7 @@ export function huntRoutes(options: { hunts: HuntPort }): ApiRoute[] {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, beforeId: { type: 'integer', minimum: 1 } },
+          properties: PAGE_QUERY_PROPERTIES,
         },
       },
       async handler({ request, principal }) {
@@ -32,8 +32,7 @@ export function huntRoutes(options: { hunts: HuntPort }): ApiRoute[] {
         const query = request.query as { limit?: number; beforeId?: number };
         const limit = query.limit ?? 50;
         const runs = await hunts.list({ limit, ...(query.beforeId === undefined ? {} : { beforeId: query.beforeId }) });
-        const last = runs.at(-1);
-        return { runs, ...(runs.length === limit && last !== undefined ? { nextBeforeId: last.id } : {}) };
+        return { runs, ...nextPageCursor(runs, limit) };
       },
     },
     {

@@ -7,7 +7,7 @@
  * saying so.
  */
 import type { FastifyInstance } from 'fastify';
-import { allowInstallation, HttpError, type ApiRoute } from '../api-route.js';
+import { allowInstallation, HttpError, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
 import type { FeedFormat, IndicatorQuery, IndicatorSubmission, IndicatorWriteResult, IntelPort } from '../intel-ports.js';
 
 /** The intel types (intel/types.ts); repeated here because `web/` does not import `intel/`. */
@@ -88,8 +88,7 @@ export function indicatorRoutes(options: { intel: IntelPort }): ApiRoute[] {
             source: { type: 'string', minLength: 1, maxLength: 200 },
             search: { type: 'string', minLength: 1, maxLength: 200 },
             active: { type: 'boolean' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
-            beforeId: { type: 'integer', minimum: 1 },
+            ...PAGE_QUERY_PROPERTIES,
           },
         },
       },
@@ -98,8 +97,7 @@ export function indicatorRoutes(options: { intel: IntelPort }): ApiRoute[] {
         const query = request.query as IndicatorQuery;
         const limit = query.limit ?? 50;
         const indicators = await intel.list({ ...query, limit });
-        const last = indicators.at(-1);
-        return { indicators, ...(indicators.length === limit && last !== undefined ? { nextBeforeId: last.id } : {}) };
+        return { indicators, ...nextPageCursor(indicators, limit) };
       },
     },
     {
