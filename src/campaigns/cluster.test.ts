@@ -91,6 +91,33 @@ test('a URL domain spanning many separately formed clusters is infrastructure, n
   assert.equal(clusterCampaigns(messages).length, 5);
 });
 
+test('a widely shared URL domain still joins the carriers whose lures are similar (a wave with spun text)', () => {
+  // Flips `bits` bits of a 64-bit fingerprint, spread over the four LSH bands so none of them match exactly.
+  const flip = (fp: string, bits: readonly number[]): string => {
+    let value = BigInt(`0x${fp}`);
+    for (const bit of bits) value ^= 1n << BigInt(bit);
+    return value.toString(16).padStart(16, '0');
+  };
+  const wave = '3a5c9e17b24d6f80';
+  const messages: CampaignMessage[] = [];
+  // One spam wave: 5 fragments (exact lure pairs), each 6-10 bits from the others, all linking to one domain.
+  const variants = [[], [1, 17, 33, 49, 5, 21], [2, 18, 34, 50, 6, 22, 38, 54], [3, 19, 35, 51, 7], [4, 20, 36, 52, 8, 24, 40]];
+  variants.forEach((bits, c) => {
+    for (let i = 0; i < 2; i++) messages.push(message({ queueId: `W${c}-${i}`, lureFingerprint: flip(wave, bits), urlDomains: ['watch-deals.example'] }));
+  });
+  // Unrelated campaigns behind the same link domain: their lures are far from the wave's and from each other.
+  for (const [c, fp] of ['c1e2d3f4a5b60718', '0f1e2d3c4b5a6978'].entries()) {
+    for (let i = 0; i < 2; i++) messages.push(message({ queueId: `U${c}-${i}`, lureFingerprint: fp, urlDomains: ['watch-deals.example'] }));
+  }
+  const clusters = clusterCampaigns(messages);
+  assert.deepEqual(
+    clusters.map(memberIds),
+    [['U0-0', 'U0-1'], ['U1-0', 'U1-1'], ['W0-0', 'W0-1', 'W1-0', 'W1-1', 'W2-0', 'W2-1', 'W3-0', 'W3-1', 'W4-0', 'W4-1']],
+  );
+  const joined = clusterOf(clusters, 'W2-0')?.members.find((m) => m.evidence.some((e) => e.kind === 'url-domain'));
+  assert.match(joined?.evidence.find((e) => e.kind === 'url-domain')?.detail ?? '', /watch-deals\.example .*similar lure \(\d+ bits apart\)/u);
+});
+
 test('a delivered message with the same attachment hash joins, with its evidence', () => {
   const payload = sha('the-tar');
   const clusters = clusterCampaigns([

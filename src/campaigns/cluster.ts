@@ -87,6 +87,12 @@ const MIN_HUB_CARRIERS = 3;
 // A URL domain shared by more separately formed clusters than this is infrastructure (a CDN, a
 // shortener, a hosting platform), not one campaign's.
 const MAX_CLUSTER_SPAN = 3;
+// Such a domain still joins carriers whose lures are similar, if not near-identical: a spam or phishing
+// wave that varies its text per message (spun sentences, inserted names) links to one domain with lures
+// 4-15 bits apart, while unrelated campaigns behind one shortener are ~32 bits apart (random pairs: 20+).
+const SIMILAR_LURE_DISTANCE = 12;
+// Carriers of one spanning domain compared pairwise at most: the comparison is quadratic.
+const MAX_SIMILAR_LURE_CARRIERS = 1000;
 // Distinct fingerprints compared pairwise in one LSH bucket; a bigger bucket is template mail (skipped).
 const MAX_BUCKET_FINGERPRINTS = 2000;
 // Evidence kept per member: enough to explain; a member of a huge cluster shares a key with everyone.
@@ -165,7 +171,10 @@ export function clusterCampaigns(messages: readonly CampaignMessage[], options: 
   for (const [domain, carriers] of group(items, (item) => (item.suspicious ? item.urlDomains : []))) {
     if (hubDomains.has(domain)) continue;
     const spanned = new Set(carriers.map((i) => graph.find(i)).filter((root) => (formed[root] ?? 1) > 1));
-    if (spanned.size > MAX_CLUSTER_SPAN) continue;
+    if (spanned.size > MAX_CLUSTER_SPAN) {
+      linkSimilarLures(items, graph, domain, carriers);
+      continue;
+    }
     const anchor = carriers[0] as number;
     for (const i of carriers.slice(1)) graph.link(i, anchor, 'url-domain', domain, (other) => `links to the same domain ${domain} as ${other}`);
   }
@@ -252,6 +261,27 @@ function linkLures(items: readonly Prepared[], graph: Graph, maxDistance: number
       }
     }
   });
+}
+
+/**
+ * A URL domain too widely shared to join its carriers by itself joins those of them whose lures are
+ * similar (at most SIMILAR_LURE_DISTANCE bits apart): two weak signals together are evidence.
+ */
+function linkSimilarLures(items: readonly Prepared[], graph: Graph, domain: string, carriers: readonly number[]): void {
+  const withLure = carriers.filter((i) => (items[i] as Prepared).fingerprint !== undefined).slice(0, MAX_SIMILAR_LURE_CARRIERS);
+  for (let a = 0; a < withLure.length; a++) {
+    const i = withLure[a] as number;
+    const fp = (items[i] as Prepared).fingerprint as string;
+    for (let b = a + 1; b < withLure.length; b++) {
+      const j = withLure[b] as number;
+      if (graph.find(i) === graph.find(j)) continue;
+      const theirs = (items[j] as Prepared).fingerprint as string;
+      const distance = lureDistance(fp, theirs);
+      if (distance <= SIMILAR_LURE_DISTANCE) {
+        graph.link(j, i, 'url-domain', domain, (other) => `links to the same domain ${domain} as ${other}, with a similar lure (${distance} bits apart)`);
+      }
+    }
+  }
 }
 
 /** The four LSH bucket numbers of a fingerprint: band number and the band's 16 bits. */
