@@ -26,6 +26,19 @@ const USAGE = `usage: moat intel import FILE [--source NAME] [--type T]
 const EX_DATAERR = 65;
 const DEFAULT_LIST_LIMIT = 100;
 
+/** Organizations named in the one-line hunt summary after an import; the run itself lists them all. */
+const MAX_SUMMARY_ORGANIZATIONS = 5;
+
+/** One line: the hunt of what was just imported, those with delivered mail first (they have mail to pull back). */
+function describeImportHunt(hunt: { readonly runId: number; readonly messages: number; readonly byOrganization: readonly { readonly name: string; readonly delivered: readonly unknown[]; readonly blocked: readonly unknown[] }[] }): string {
+  if (hunt.messages === 0) return `retro-hunt ${String(hunt.runId)}: no logged message carries these indicators`;
+  const orgs = [...hunt.byOrganization].sort((a, b) => b.delivered.length - a.delivered.length || b.blocked.length - a.blocked.length || a.name.localeCompare(b.name));
+  const delivered = orgs.reduce((sum, o) => sum + o.delivered.length, 0);
+  const named = orgs.slice(0, MAX_SUMMARY_ORGANIZATIONS).map((o) => `${o.name} ${String(o.delivered.length)}/${String(o.blocked.length)}`);
+  const more = orgs.length > MAX_SUMMARY_ORGANIZATIONS ? `, +${String(orgs.length - MAX_SUMMARY_ORGANIZATIONS)} more` : '';
+  return `retro-hunt ${String(hunt.runId)}: ${String(hunt.messages)} message(s) in ${String(orgs.length)} organization(s), ${String(delivered)} delivered (delivered/blocked: ${named.join(', ')}${more}); details: moat intel hunts, UI Retro-hunts`;
+}
+
 export const intelCommand: Command = async (context) => {
   const [verb, argument] = context.args;
   const json = context.options['json'] === true;
@@ -51,11 +64,11 @@ export const intelCommand: Command = async (context) => {
         context.io.stderr.write(`moat: retro-hunt failed: ${error instanceof Error ? error.message : String(error)}\n`);
         return undefined;
       });
-      if (hunt !== undefined && !json) print(context.io, `retro-hunt ${String(hunt.runId)}: ${String(hunt.messages)} message(s) found (${hunt.byOrganization.map((o) => `${o.name}: ${String(o.delivered.length)} delivered, ${String(o.blocked.length)} blocked`).join('; ') || 'no matches'}); moat intel hunts`);
       if (json) {
         print(context.io, JSON.stringify({ file: argument, format: parsed.format, ...result, ...(hunt === undefined ? {} : { hunt }), problems: parsed.problems, ...(parsed.context === undefined ? {} : { context: parsed.context }), ...(parsed.counts === undefined ? {} : { counts: parsed.counts }) }));
       } else {
         print(context.io, `${argument}: ${String(result.added)} added, ${String(result.updated)} updated, ${String(parsed.problems.length)} problem(s)`);
+        if (hunt !== undefined) print(context.io, describeImportHunt(hunt));
         if (parsed.counts !== undefined) print(context.io, `not loaded on purpose: ${String(parsed.counts.contextOnly)} context-only (to_ids false), ${String(parsed.counts.deleted)} deleted attribute(s)`);
         const c = parsed.context;
         if (c !== undefined) print(context.io, `context: actors [${c.threatActors.join(', ')}], campaigns [${c.campaigns.join(', ')}], malware [${c.malware.join(', ')}], ${String(c.relationships)} relationship(s) used`);
