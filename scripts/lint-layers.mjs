@@ -15,7 +15,7 @@ const ALLOWED = {
   policy: ['core', 'config'],
   storage: ['core', 'delivery'], // delivery: the port types only (import type)
   spool: ['core', 'delivery'], //   idem
-  workers: ['core', 'analysis', 'auth', 'dns'], // thread entry points run services inside workers
+  workers: ['core', 'analysis', 'auth', 'dns', 'campaigns'], // thread entry points run services inside workers
   intel: ['core'],
   dns: ['core'],
   auth: ['core', 'dns'],

@@ -52,8 +52,13 @@ export interface ClusterInputOptions {
 export interface ClusterInput {
   readonly messages: readonly CampaignMessageRow[];
   readonly suspicious: number;
-  /** True when `maxMessages` cut the input: the oldest suspicious messages of the window, then related ones, were kept. */
+  /** True when `maxMessages` cut the input: the newest suspicious messages of the window, then related ones, were kept. */
   readonly capped: boolean;
+  /**
+   * Where the clustered part of the window starts: `since`, or (suspicious messages cut) just after the oldest
+   * one kept. Saving must not treat the unread older part as "in no cluster any more".
+   */
+  readonly clusteredSince: Date;
 }
 
 export const DEFAULT_MAX_CLUSTER_MESSAGES = 200_000;
@@ -141,7 +146,7 @@ export async function readClusterInput(db: Kysely<Database>, options: ClusterInp
   // A scan of the window on messages_received_at; the finding probe is one findings_queue_id lookup per message.
   const suspiciousRows = await db
     .selectFrom('messages as m')
-    .select(['m.queue_id', 'm.client_ip', 'm.lure_simhash'])
+    .select(['m.queue_id', 'm.client_ip', 'm.lure_simhash', 'm.received_at'])
     .where('m.received_at', '>=', since)
     .where('m.received_at', '<', until)
     .where((eb) =>
@@ -150,12 +155,15 @@ export async function readClusterInput(db: Kysely<Database>, options: ClusterInp
         eb.exists(eb.selectFrom('findings as f').select('f.queue_id').whereRef('f.queue_id', '=', 'm.queue_id').where('f.severity', 'in', [...SUSPICIOUS_SEVERITIES])),
       ]),
     )
-    .orderBy('m.received_at')
-    .orderBy('m.queue_id')
+    // Newest first: when the window holds more than can be clustered, the recent activity is what matters.
+    .orderBy('m.received_at', 'desc')
+    .orderBy('m.queue_id', 'desc')
     .limit(maxMessages + 1)
     .execute();
   let capped = suspiciousRows.length > maxMessages;
   const suspicious = suspiciousRows.slice(0, maxMessages);
+  const oldestKept = suspicious.at(-1);
+  const clusteredSince = capped && oldestKept !== undefined ? new Date(Date.parse(oldestKept.received_at) + 1) : options.since;
   const ids = new Set(suspicious.map((r) => r.queue_id));
 
   const hashes = new Set<string>();
@@ -193,5 +201,5 @@ export async function readClusterInput(db: Kysely<Database>, options: ClusterInp
     }
   }
   const messages = await readCampaignMessages(db, [...ids], options.registrableDomain);
-  return { messages, suspicious: suspicious.length, capped };
+  return { messages, suspicious: suspicious.length, capped, clusteredSince };
 }

@@ -227,10 +227,10 @@ export function createCampaignStore(db: Kysely<Database>): CampaignStore {
       if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(hashtextextended('moat-campaigns', 0))`.execute(trx);
       const clusterIds = [...new Set(clusters.flatMap((c) => c.members.map((m) => m.queueId)))];
       // Where each clustered message is now, and whether an analyst pinned it there.
-      const current = new Map<string, { campaignId: number; pinned: boolean }>();
+      const current = new Map<string, { campaignId: number; pinned: boolean; evidence: string }>();
       for (const part of chunk(clusterIds)) {
-        const rows = await trx.selectFrom('campaign_members').select(['queue_id', 'campaign_id', 'pinned']).where('queue_id', 'in', part).execute();
-        for (const r of rows) current.set(r.queue_id, { campaignId: Number(r.campaign_id), pinned: Number(r.pinned) === 1 });
+        const rows = await trx.selectFrom('campaign_members').select(['queue_id', 'campaign_id', 'pinned', 'evidence']).where('queue_id', 'in', part).execute();
+        for (const r of rows) current.set(r.queue_id, { campaignId: Number(r.campaign_id), pinned: Number(r.pinned) === 1, evidence: r.evidence });
       }
       const active = await trx.selectFrom('campaigns').select(['id', 'cluster_key']).where('status', '=', 'active').execute();
       const byKey = new Map(active.map((c) => [c.cluster_key, Number(c.id)]));
@@ -323,8 +323,12 @@ export function createCampaignStore(db: Kysely<Database>): CampaignStore {
         }
         members += await insertMembers(trx, campaignId, moving, false, at);
         // Evidence of members that stayed is refreshed (the cluster may have grown around them).
-        for (const m of free.filter((f) => current.get(f.queueId)?.campaignId === campaignId)) {
-          await trx.updateTable('campaign_members').set({ evidence: JSON.stringify(m.evidence.slice(0, MAX_EVIDENCE_PER_MEMBER)) }).where('queue_id', '=', m.queueId).execute();
+        // Only where it changed: a rerun over an unchanged window writes nothing (one UPDATE per member is minutes at 100,000s).
+        for (const m of free) {
+          const was = current.get(m.queueId);
+          if (was?.campaignId !== campaignId) continue;
+          const evidence = JSON.stringify(m.evidence.slice(0, MAX_EVIDENCE_PER_MEMBER));
+          if (evidence !== was.evidence) await trx.updateTable('campaign_members').set({ evidence }).where('queue_id', '=', m.queueId).execute();
         }
         if (assigned.has(cluster) && (leaving.length > 0 || moving.length > 0)) await addEvent(trx, campaignId, 'reclustered', options.by, at, { added: moving.length, removed: leaving.length });
       }

@@ -107,6 +107,11 @@ for (const engine of STORAGE_ENGINES) {
       const capped = await readClusterInput(storage.db, { since: new Date(T0), until: new Date(T0 + 24 * HOUR), maxMessages: 3, registrableDomain: (h) => h });
       assert.equal(capped.capped, true);
       assert.equal(capped.messages.length, 3);
+      assert.equal(input.clusteredSince.getTime(), T0, 'not capped: the whole window');
+      // One suspicious message only: the newest (bad2) is kept, and the clustered window starts just after it.
+      const one = await readClusterInput(storage.db, { since: new Date(T0), until: new Date(T0 + 24 * HOUR), maxMessages: 1, registrableDomain: (h) => h });
+      assert.deepEqual(one.messages.map((m) => m.queueId), [bad2.queueId]);
+      assert.equal(one.clusteredSince.getTime(), T0 + 2 * HOUR + 1);
     });
 
     it('keeps a campaign\'s id and name as its cluster grows, respects pins, merges and splits', async () => {
