@@ -264,6 +264,8 @@ describe('admin UI: campaigns report in Chromium', { skip: unavailable }, () => 
   it('prints without the navigation or the controls, and loads directly by URL', async () => {
     await page.goto(`${base}/campaigns/${campaignId}`);
     await page.getByTestId('total-organizations').waitFor();
+    // The map is loaded on demand after the figures: wait for it, or the check below races its loading.
+    await page.locator('figure.world-map path.map-hit').first().waitFor();
     assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), true);
     await page.emulateMedia({ media: 'print' });
     try {

@@ -60,7 +60,7 @@ export const intelCommand: Command = async (context) => {
       }
       const result = await admin.recorded('indicator.import', { other: `file:${argument}` }, by, () => admin.storeIndicators(parsed, by));
       // What was stored is hunted in the log now (this process ends next; a gateway hunts what its own API stores). A failed hunt is said, never fails the import.
-      const hunt = await admin.retroHunt.hunt({ indicators: parsed.rows.map((r) => ({ type: r.type, value: r.value })), trigger: 'import', by: `cli:${by}` }).catch((error: unknown) => {
+      const hunt = await admin.retroHunt.hunt({ indicators: parsed.rows, trigger: 'import', by: `cli:${by}` }).catch((error: unknown) => {
         context.io.stderr.write(`moat: retro-hunt failed: ${error instanceof Error ? error.message : String(error)}\n`);
         return undefined;
       });
