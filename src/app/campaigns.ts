@@ -20,6 +20,7 @@ import { buildCampaignReport, campaignReportCsv, campaignReportStix, type Campai
 import { createCountryLookup, type CountryLookup } from '../geo/index.js';
 import {
   createCampaignStore,
+  createJobLeases,
   readCampaignMessages,
   readClusterInput,
   type CampaignListRow,
@@ -155,6 +156,12 @@ function isEvidenceKind(kind: string): kind is EvidenceKind {
   return EVIDENCE_KINDS.has(kind);
 }
 
+const RECLUSTER_JOB = 'campaigns.recluster';
+// A run whose node dies frees the job this long after the interval; a node's timer that fires early by jitter
+// or drift still finds the job due when the last run is 80 % of an interval old.
+const RECLUSTER_LEASE_MARGIN_MS = 60_000;
+const RECLUSTER_DUE_FRACTION = 0.8;
+
 // Resolved against this compiled file (dist/src/app/campaigns.js): dist/src/workers/campaign-worker.js.
 const CLUSTER_WORKER_URL = new URL('../workers/campaign-worker.js', import.meta.url);
 // 200,000 messages with their evidence take about 1 GB while clustered; the thread gets room beyond that, and no more.
@@ -178,8 +185,9 @@ export function createCampaignService(options: CampaignServiceOptions): Campaign
   const { db, logger, config } = options;
   const now = options.now ?? (() => new Date());
   const store = createCampaignStore(db);
+  const leases = createJobLeases(db);
   const registrableDomain = createRegistrableDomain(MULTI_LABEL_SUFFIXES);
-  let running: Promise<ReclusterSummary> | undefined;
+  let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   async function runRecluster(since: Date, by: string): Promise<ReclusterSummary> {
@@ -204,11 +212,17 @@ export function createCampaignService(options: CampaignServiceOptions): Campaign
   function recluster(opts: { since?: Date; by?: string } = {}): Promise<ReclusterSummary> {
     const since = opts.since ?? new Date(now().getTime() - config.campaigns.windowDays * DAY_MS);
     const by = opts.by ?? 'system';
-    const previous = running?.catch(() => undefined) ?? Promise.resolve();
+    const previous = running ?? Promise.resolve();
     const next = previous.then(() => runRecluster(since, by));
-    running = next.finally(() => {
-      if (running === next) running = undefined;
+    // Cleared when this run settles unless another was queued behind it (compared with the promise stored,
+    // not `next`: the timer skips its tick while `running` is set, so a stale one would stop it for good).
+    const settled: Promise<void> = next.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      if (running === settled) running = undefined;
     });
+    running = settled;
     return next;
   }
 
@@ -308,11 +322,30 @@ export function createCampaignService(options: CampaignServiceOptions): Campaign
     start() {
       const seconds = config.campaigns.intervalSeconds;
       if (seconds === 0 || timer !== undefined) return;
+      const intervalMs = seconds * 1000;
+      // One node of a cluster reclusters for all, once per interval, whichever node's timer fires first.
+      const scheduled = async (): Promise<void> => {
+        const started = now();
+        const claimed = await leases.claim(RECLUSTER_JOB, config.node.id, {
+          now: started,
+          until: new Date(started.getTime() + intervalMs + RECLUSTER_LEASE_MARGIN_MS),
+          dueBefore: new Date(started.getTime() - intervalMs * RECLUSTER_DUE_FRACTION),
+        });
+        if (!claimed) {
+          logger.debug('campaign reclustering skipped: another node ran it this interval or is running it');
+          return;
+        }
+        try {
+          await recluster();
+        } finally {
+          await leases.finish(RECLUSTER_JOB, config.node.id, now());
+        }
+      };
       timer = setInterval(() => {
         // A timer run never queues behind another: if one is still running, this tick is skipped.
         if (running !== undefined) return;
-        recluster().catch((error: unknown) => logger.warn({ err: error }, 'campaign reclustering failed; the campaigns stay as they were'));
-      }, seconds * 1000);
+        scheduled().catch((error: unknown) => logger.warn({ err: error }, 'campaign reclustering failed; the campaigns stay as they were'));
+      }, intervalMs);
       timer.unref();
     },
     async stop() {

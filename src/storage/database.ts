@@ -447,6 +447,14 @@ export interface IntelFeedsTable {
   lease_until: string | null;
 }
 
+/** A periodic job one node runs for the cluster (0019): who runs it now, until when, and when it last ran. */
+export interface JobLeasesTable {
+  name: string;
+  lease_node: string | null;
+  lease_until: string | null;
+  last_run_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -474,6 +482,7 @@ export interface Database {
   campaigns: CampaignsTable;
   campaign_members: CampaignMembersTable;
   campaign_events: CampaignEventsTable;
+  job_leases: JobLeasesTable;
 }
 
 /** Organization every row belongs to until multi-tenant routing assigns one. */

@@ -28,6 +28,8 @@ export type { IndicatorInput, IndicatorRecord, IndicatorListOptions, IndicatorUp
 export { createIndicatorsStore, MAX_UPSERT_ROWS } from './indicators-store.js';
 export type { IntelFeedClaim, IntelFeedOutcome, IntelFeedState, IntelFeedsStore } from './intel-feeds-store.js';
 export { createIntelFeedsStore } from './intel-feeds-store.js';
+export type { JobLeases } from './job-leases.js';
+export { createJobLeases } from './job-leases.js';
 export { USER_ROLES } from './database.js';
 export type { User, UserCreate, UserUpdate, UserListOptions, UserCountOptions, UsersStore } from './users-store.js';
 export { createUsersStore, MAX_USERNAME_CHARS } from './users-store.js';

@@ -24,7 +24,7 @@ import type { StorageEngine, StoragePlace } from '../support/storage-engines.js'
 
 // Every listed migration, in name order (the list grows; this test checks all of it is applied).
 const MIGRATIONS = Object.keys(await createMigrationProvider().getMigrations()).sort();
-const TABLES = ['api_tokens', 'artifacts', 'audit_log', 'bayes_tokens', 'bayes_totals', 'campaign_events', 'campaign_members', 'campaigns', 'delivery_attempts', 'findings', 'hunt_matches', 'hunt_runs', 'indicator_generation', 'indicators', 'intel_feeds', 'message_recipients', 'message_urls', 'messages', 'organizations', 'policy_revisions', 'quarantine', 'quarantine_bodies', 'quarantine_body_chunks', 'quarantine_meta', 'queue', 'seen_domains', 'sessions', 'users'];
+const TABLES = ['api_tokens', 'artifacts', 'audit_log', 'bayes_tokens', 'bayes_totals', 'campaign_events', 'campaign_members', 'campaigns', 'delivery_attempts', 'findings', 'hunt_matches', 'hunt_runs', 'indicator_generation', 'indicators', 'intel_feeds', 'job_leases', 'message_recipients', 'message_urls', 'messages', 'organizations', 'policy_revisions', 'quarantine', 'quarantine_bodies', 'quarantine_body_chunks', 'quarantine_meta', 'queue', 'seen_domains', 'sessions', 'users'];
 
 describe('storage migrations: SQLite specifics', () => {
   let dir = '';

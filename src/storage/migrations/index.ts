@@ -21,6 +21,7 @@ import { migration0015AttachmentNames } from './0015-attachment-names.js';
 import { migration0016IntelFeeds } from './0016-intel-feeds.js';
 import { migration0017RetroHunt } from './0017-retro-hunt.js';
 import { migration0018Campaigns } from './0018-campaigns.js';
+import { migration0019JobLeases } from './0019-job-leases.js';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': migration0001Initial,
@@ -40,6 +41,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-intel-feeds': migration0016IntelFeeds,
   '0017-retro-hunt': migration0017RetroHunt,
   '0018-campaigns': migration0018Campaigns,
+  '0019-job-leases': migration0019JobLeases,
 };
 
 /** A Kysely migration provider over the static list. */
