@@ -24,6 +24,7 @@ import {
   readCampaignMessages,
   readClusterInput,
   type CampaignListRow,
+  type CampaignMemberRecord,
   type CampaignRecord,
   type CampaignStore,
   type ClusterToSave,
@@ -226,7 +227,8 @@ export function createCampaignService(options: CampaignServiceOptions): Campaign
     return next;
   }
 
-  async function report(id: number): Promise<CampaignReport | undefined> {
+  /** A campaign with what its report and member list are built from, read once. */
+  async function load(id: number): Promise<{ campaign: CampaignRecord; members: CampaignMemberRecord[]; messages: CampaignMessage[]; report: CampaignReport; organizationNames: ReadonlyMap<number, string> } | undefined> {
     const campaign = await store.get(id);
     if (campaign === undefined) return undefined;
     const members = (await store.members(id)).slice(0, MAX_REPORT_MEMBERS);
@@ -239,14 +241,17 @@ export function createCampaignService(options: CampaignServiceOptions): Campaign
     });
     // Stored evidence is JSON written by this version or an older one: keep the kinds the report knows.
     const evidence = new Map(members.map((m) => [m.queueId, m.evidence.map((e) => e.kind).filter(isEvidenceKind)]));
-    return buildCampaignReport({
+    const report = buildCampaignReport({
       campaign: { id: campaign.id, name: campaign.name, ...(campaign.actor === undefined ? {} : { actor: campaign.actor }), createdAt: campaign.createdAt },
       messages,
       organizations,
       senderCountry: lookup,
       evidence,
     });
+    return { campaign, members, messages, report, organizationNames: new Map(orgRows.map((o) => [Number(o.id), o.name])) };
   }
+
+  const report = async (id: number): Promise<CampaignReport | undefined> => (await load(id))?.report;
 
   const exportCsv = async (id: number): Promise<string | undefined> => {
     const r = await report(id);
@@ -265,21 +270,17 @@ export function createCampaignService(options: CampaignServiceOptions): Campaign
   const port: CampaignPort = {
     list: async (query) => (await store.list({ limit: query.limit, ...(query.beforeId === undefined ? {} : { beforeId: query.beforeId }) })).map(toSummary),
     async detail(id): Promise<CampaignDetailView | undefined> {
-      const campaign = await store.get(id);
-      if (campaign === undefined) return undefined;
-      const r = await report(id);
-      if (r === undefined) return undefined;
-      const members = (await store.members(id)).slice(0, MAX_REPORT_MEMBERS);
-      const messages = new Map((await readCampaignMessages(db, members.map((m) => m.queueId), registrableDomain)).map((m) => [m.queueId, m]));
-      const orgNames = new Map((await db.selectFrom('organizations').select(['id', 'name']).execute()).map((o) => [Number(o.id), o.name]));
+      const loaded = await load(id);
+      if (loaded === undefined) return undefined;
+      const messages = new Map(loaded.messages.map((m) => [m.queueId, m]));
       return {
-        campaign: toView(campaign),
-        report: r,
-        members: members.map((member) => {
+        campaign: toView(loaded.campaign),
+        report: loaded.report,
+        members: loaded.members.map((member) => {
           const m = messages.get(member.queueId);
           return {
             queueId: member.queueId,
-            organization: orgNames.get(member.organizationId) ?? String(member.organizationId),
+            organization: loaded.organizationNames.get(member.organizationId) ?? String(member.organizationId),
             receivedAt: member.receivedAt,
             ...(m?.subject === undefined ? {} : { subject: m.subject }),
             action: m?.action ?? 'unknown',

@@ -255,8 +255,8 @@ export function createIntelFeeds(options: IntelFeedsOptions): IntelFeeds {
   };
 
   const failures = new Map<string, number>();
-  const nextDelayMs = (feed: IntelFeedConfig, result: FeedPollResult | undefined): number => {
-    const failed = result === undefined || result.status === 'failed' ? (failures.get(feed.name) ?? 0) + 1 : 0;
+  const nextDelayMs = (feed: IntelFeedConfig, result: FeedPollResult): number => {
+    const failed = result.status === 'failed' ? (failures.get(feed.name) ?? 0) + 1 : 0;
     failures.set(feed.name, failed);
     return nextPollDelayMs(feed.intervalSeconds * 1000, failed, random);
   };
@@ -264,10 +264,8 @@ export function createIntelFeeds(options: IntelFeedsOptions): IntelFeeds {
   const schedule = (feed: IntelFeedConfig, delayMs: number): void => {
     if (shutdown.signal.aborted) return;
     const timer = setTimeout(() => {
-      void poll(feed, false, `feed:${feed.name}`).then(
-        (result) => schedule(feed, nextDelayMs(feed, result)),
-        () => schedule(feed, nextDelayMs(feed, undefined)),
-      );
+      // poll() turns every failure into a 'failed' result: it never rejects.
+      void poll(feed, false, `feed:${feed.name}`).then((result) => schedule(feed, nextDelayMs(feed, result)));
     }, delayMs);
     timer.unref();
     timers.set(feed.name, timer);

@@ -76,6 +76,9 @@ export function allowOrganization(principal: Principal | undefined, permission: 
   if (principal === undefined || !isAllowed(principal, permission, organizationId)) throw new HttpError(404, 'not found');
 }
 
+/** Path parameters of a route addressing a row by its integer id (`/:id`). */
+export const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
 /** Query properties of a list paged newest first: a page size and the last id of the page before. */
 export const PAGE_QUERY_PROPERTIES = {
   limit: { type: 'integer', minimum: 1, maximum: 1000 },

@@ -5,7 +5,7 @@
  * organization administrator gets 403. Every change is audited by its route.
  */
 import { MoatError } from '../../core/index.js';
-import { allowInstallation, HttpError, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
+import { allowInstallation, HttpError, ID_PARAMS, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
 import type { CampaignPort } from '../campaign-ports.js';
 
 /** Labels an analyst types; the store refuses longer ones too. */
@@ -16,7 +16,6 @@ const MAX_SPLIT = 10_000;
 /** A split of 10,000 queue ids (~30 bytes each as JSON). */
 const SPLIT_BODY_LIMIT = 512 * 1024;
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 /** The port's refusals as HTTP answers. */
 async function answer<T>(run: () => Promise<T>): Promise<T> {
@@ -62,7 +61,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
       auth: 'intel:read',
       summary: 'A campaign with its report (organizations, countries, regions, timeline, indicators) and its members with the evidence',
       tags: ['campaigns'],
-      schema: { params: idParams },
+      schema: { params: ID_PARAMS },
       async handler({ request, principal }) {
         allowInstallation(principal, 'intel:read');
         const { id } = request.params as { id: number };
@@ -77,7 +76,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
       auth: 'intel:read',
       summary: 'A campaign report as CSV (formula-safe cells)',
       tags: ['campaigns'],
-      schema: { params: idParams },
+      schema: { params: ID_PARAMS },
       async handler({ request, reply, principal }) {
         allowInstallation(principal, 'intel:read');
         const { id } = request.params as { id: number };
@@ -92,7 +91,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
       auth: 'intel:read',
       summary: 'A campaign report as a STIX 2.1 bundle (campaign, indicators, sightings per organization)',
       tags: ['campaigns'],
-      schema: { params: idParams },
+      schema: { params: ID_PARAMS },
       async handler({ request, reply, principal }) {
         allowInstallation(principal, 'intel:read');
         const { id } = request.params as { id: number };
@@ -109,7 +108,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
       summary: 'Rename a campaign (the name then survives reclustering) and/or attribute it to an actor (empty: none)',
       tags: ['campaigns'],
       schema: {
-        params: idParams,
+        params: ID_PARAMS,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -135,7 +134,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
       summary: 'Merge other campaigns into this one (their members move here, pinned; they stay listed as merged)',
       tags: ['campaigns'],
       schema: {
-        params: idParams,
+        params: ID_PARAMS,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -161,7 +160,7 @@ export function campaignRoutes(options: { campaigns: CampaignPort }): ApiRoute[]
       tags: ['campaigns'],
       bodyLimit: SPLIT_BODY_LIMIT,
       schema: {
-        params: idParams,
+        params: ID_PARAMS,
         body: {
           type: 'object',
           additionalProperties: false,

@@ -5,7 +5,7 @@
  * administrator reads them, an organization administrator does not
  * (src/access/README.md).
  */
-import { allowInstallation, HttpError, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
+import { allowInstallation, HttpError, ID_PARAMS, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
 import type { HuntPort } from '../hunt-ports.js';
 
 /** Ids per request: the indicators page's selection, not a feed (a feed is hunted when it is stored). */
@@ -41,7 +41,7 @@ export function huntRoutes(options: { hunts: HuntPort }): ApiRoute[] {
       auth: 'intel:read',
       summary: 'One retro-hunt run: its summary and the messages it found per organization (delivered, blocked)',
       tags: ['intel'],
-      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+      schema: { params: ID_PARAMS },
       async handler({ request, principal }) {
         allowInstallation(principal, 'intel:read');
         const { id } = request.params as { id: number };

@@ -7,7 +7,7 @@
  * saying so.
  */
 import type { FastifyInstance } from 'fastify';
-import { allowInstallation, HttpError, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
+import { allowInstallation, HttpError, ID_PARAMS, nextPageCursor, PAGE_QUERY_PROPERTIES, type ApiRoute } from '../api-route.js';
 import type { FeedFormat, IndicatorQuery, IndicatorSubmission, IndicatorWriteResult, IntelPort } from '../intel-ports.js';
 
 /** The intel types (intel/types.ts); repeated here because `web/` does not import `intel/`. */
@@ -183,7 +183,7 @@ export function indicatorRoutes(options: { intel: IntelPort }): ApiRoute[] {
       audit: 'indicator.expire',
       summary: 'Retire an indicator now (it stays listed, expired); in force at once',
       tags: ['intel'],
-      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+      schema: { params: ID_PARAMS },
       async handler({ request, principal, auditAs }) {
         allowInstallation(principal, 'intel:write');
         const { id } = request.params as { id: number };

@@ -7,7 +7,7 @@
  * `moat policy import` validates before it is stored and applied.
  */
 import { visibleOrganizations, type Principal } from '../../access/index.js';
-import { allowInstallation, allowOrganization, HttpError, type ApiRoute } from '../api-route.js';
+import { allowInstallation, allowOrganization, HttpError, ID_PARAMS, type ApiRoute } from '../api-route.js';
 import type { OrganizationRecord, PolicyDocumentShape, PolicyPort } from '../policy-ports.js';
 
 const rulesMap = { type: 'object', maxProperties: 10_000, additionalProperties: { type: 'object' } } as const;
@@ -122,7 +122,7 @@ export function policyRoutes(options: { policy: PolicyPort }): ApiRoute[] {
       auth: 'policy:read',
       summary: "An organization's part of the policy: its rules, its domains' and its recipients'",
       tags: ['policy'],
-      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+      schema: { params: ID_PARAMS },
       async handler({ request, principal }) {
         const organization = await organizationFor(principal, (request.params as { id: number }).id, 'policy:read');
         const current = await policy.current();
@@ -137,7 +137,7 @@ export function policyRoutes(options: { policy: PolicyPort }): ApiRoute[] {
       summary: "Replace an organization's part of the policy (made on baseRevision); the rest of the document stays",
       tags: ['policy'],
       schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        params: ID_PARAMS,
         body: {
           type: 'object',
           additionalProperties: false,

@@ -5,7 +5,7 @@
  */
 import { generateApiToken, PERMISSIONS, type Permission } from '../../access/index.js';
 import type { AccessPorts } from '../access-ports.js';
-import { HttpError, type ApiRoute } from '../api-route.js';
+import { HttpError, ID_PARAMS, type ApiRoute } from '../api-route.js';
 
 const MAX_TOKEN_DAYS = 3650;
 
@@ -76,7 +76,7 @@ export function tokenRoutes(options: { ports: AccessPorts; now?: () => Date }): 
       audit: 'token.revoke',
       summary: 'Revoke a token (mine, or anyone’s for an administrator)',
       tags: ['tokens'],
-      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+      schema: { params: ID_PARAMS },
       async handler({ request, principal, auditAs }) {
         if (principal === undefined) throw new HttpError(401, 'sign in first');
         const { id } = request.params as { id: number };

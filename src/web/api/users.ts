@@ -6,10 +6,9 @@
  */
 import { generatePassword, hashPassword, isAllowed, mayAssignRole, ROLES, type Principal, type Role } from '../../access/index.js';
 import type { AccessPorts, UserRecord } from '../access-ports.js';
-import { allowOrganization, HttpError, type ApiRoute } from '../api-route.js';
+import { allowOrganization, HttpError, ID_PARAMS, type ApiRoute } from '../api-route.js';
 import { publicUser } from './session.js';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 function checkRoleShape(role: Role, organizationId: number | null): void {
   if (role === 'org-admin' && organizationId === null) throw new HttpError(400, 'an org-admin needs an organizationId');
@@ -88,7 +87,7 @@ export function userRoutes(options: { ports: AccessPorts; now?: () => Date }): A
       summary: 'Change a role, disable or enable, or reset the password (ends the user’s sessions)',
       tags: ['users'],
       schema: {
-        params: idParams,
+        params: ID_PARAMS,
         body: {
           type: 'object',
           additionalProperties: false,
